@@ -1,0 +1,1 @@
+"""Evidence bot core: knowledge, glossary, matching, conversation. Imports no chat platform."""

@@ -1,0 +1,241 @@
+"""The platform-neutral dialogue every surface shares: a message in, a ``Reply`` out.
+
+Adapters (Slack, Teams) and the console turn a user's message into ``Conversation.handle(text, user)``
+and render the ``Reply`` natively. The conversation knows the commands (help, themes, theme NAME, show ID,
+more, none of these), small talk, and how to turn an ``Answer`` into a card, a "did you mean", or a kind
+no-match reply. It never talks to a platform.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from enum import StrEnum
+from threading import Lock
+
+from rapidfuzz import fuzz, process
+
+from bot import messages
+from bot.answer import Answer, Match
+from bot.knowledge import KnowledgeItem
+from bot.matching import MAX_QUESTION_CHARS, Engine
+from bot.recording import Recorder
+from bot.text import clean_unicode
+
+
+class Kind(StrEnum):
+    ANSWER = "answer"
+    DID_YOU_MEAN = "did_you_mean"
+    NO_MATCH = "no_match"
+    HELP = "help"
+    THEMES = "themes"
+    THEME = "theme"
+    ITEM = "item"
+    MORE = "more"
+    SMALL_TALK = "small_talk"
+    NOTICE = "notice"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot says back. ``text`` is the lead sentence (also the plain-text fallback); the rest is
+    structure each surface lays out in its own way."""
+
+    kind: Kind
+    text: str
+    item: KnowledgeItem | None = None
+    """The card (ANSWER and ITEM)."""
+    see_also: tuple[KnowledgeItem, ...] = ()
+    choices: tuple[Match, ...] = ()
+    """Suggestions (DID_YOU_MEAN), further results (MORE) or items of a theme (THEME, score 0)."""
+    themes: tuple[tuple[str, int], ...] = ()
+    answer: Answer | None = None
+    notices: tuple[str, ...] = ()
+    """Extra lines to show with the reply: the question was shortened, an urgent safeguarding pointer."""
+    question_id: str | None = None
+    """The stored question this reply answers, for feedback buttons (None when nothing was recorded)."""
+
+    @property
+    def offers_feedback(self) -> bool:
+        return self.kind in (Kind.ANSWER, Kind.ITEM) and self.item is not None
+
+
+@dataclass
+class _Session:
+    question: str
+    ranked: list[Match]
+    shown: int
+    question_id: str | None = None
+
+
+_GREETING = re.compile(r"^(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|morning|afternoon|yo)(?: there| all| bot| everyone)?[!. ]*$")
+_THANKS = re.compile(r"^(?:thanks|thank you|thank u|thx|ty|cheers|ta|great|brilliant|perfect|lovely|ok|okay)(?: (?:very much|so much|a lot|loads|mate|again))?[!. ]*$")
+_BYE = re.compile(r"^(?:bye|goodbye|see you|see ya|cya)[!. ]*$")
+_URGENT = re.compile(
+    r"\b(?:immediate(?:ly)? (?:risk|danger)|in danger|at risk (?:right )?now|right now|tonight|"
+    r"(?:has|have|just) disclosed|disclosure|being (?:abused|hurt|hit|beaten)|sexually abused|"
+    r"(?:hit|hurt|beat|burn|strangled?|kick)(?:s|ed|ing)? (?:her|him|them|the (?:child|baby|kid))|"
+    r"bruis(?:e|es|ed|ing)|injur(?:y|ies|ed)|suicid\w*|kill (?:her|him|them|myself|herself|himself)|"
+    r"self[- ]harm(?:ing)? (?:now|tonight)|missing (?:now|tonight)|urgent(?:ly)?|emergency)\b"
+)
+_NONE_OF_THESE = re.compile(r"^(?:none|none of (?:these|them|those)|neither|nope|no)[!. ]*$")
+
+
+class Conversation:
+    """One per process; keeps each user's last question (for "more") in a bounded LRU."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        research_lead: str = "",
+        limit: int = 3,
+        recorder: Recorder | None = None,
+        max_sessions: int = 10_000,
+    ) -> None:
+        self.engine = engine
+        """Replaced whole on a knowledge reload; each reply reads it once, so it never mixes two indexes."""
+        self.research_lead = research_lead
+        self.limit = limit
+        self.recorder = recorder
+        self._sessions: OrderedDict[str, _Session] = OrderedDict()
+        self._max_sessions = max_sessions
+        self._lock = Lock()
+
+    # --- entry point -----------------------------------------------------------------------------------
+
+    def handle(self, message: str, user: str = "console", surface: str = "console") -> Reply:
+        """Answer one message from ``user`` on ``surface`` (console, slack, teams)."""
+        engine = self.engine
+        text = clean_unicode(message[: MAX_QUESTION_CHARS * 4])
+        lowered = text.lower().strip(" ?!.")
+        word, _, rest = lowered.partition(" ")
+        if not lowered:
+            return Reply(Kind.HELP, messages.EMPTY_QUESTION)
+        if lowered in ("help", "?", "h", "commands", "what can you do", "how does this work"):
+            return Reply(Kind.HELP, messages.HELP)
+        if lowered in ("themes", "topics", "theme", "list themes", "browse"):
+            return self.themes(engine)
+        if word in ("theme", "topic") and rest:
+            return self.theme(engine, rest)
+        if word in ("show", "open", "item") and rest and len(rest.split()) == 1:
+            return self.show(engine, rest, user=user, surface=surface)
+        if lowered in ("more", "next", "more please", "show more"):
+            return self.more(user)
+        if _NONE_OF_THESE.match(lowered) and self._session(user) is not None:
+            return self.none_of_these(user, surface=surface)
+        if _GREETING.match(lowered):
+            return Reply(Kind.SMALL_TALK, messages.GREETING_REPLY)
+        if _THANKS.match(lowered):
+            return Reply(Kind.SMALL_TALK, messages.THANKS_REPLY)
+        if _BYE.match(lowered):
+            return Reply(Kind.SMALL_TALK, messages.BYE_REPLY)
+        return self.ask(engine, message, user=user, surface=surface)
+
+    # --- questions -------------------------------------------------------------------------------------
+
+    def ask(self, engine: Engine, question: str, *, user: str, surface: str) -> Reply:
+        answer = engine.answer(question, limit=self.limit)
+        ranked = list(answer.results) or list(answer.suggestions)
+        notices = self._notices(answer)
+        question_id = self.recorder.question(surface=surface, user=user, answer=answer) if self.recorder else None
+        self._remember(user, _Session(answer.question, engine.rank(question, 25), len(ranked), question_id))
+        if answer.results:
+            best, *others = answer.results
+            return Reply(Kind.ANSWER, messages.ANSWER_LEAD, item=best.item,
+                         see_also=tuple(m.item for m in others[:2]), answer=answer, notices=notices,
+                         question_id=question_id)
+        if answer.suggestions:
+            return Reply(Kind.DID_YOU_MEAN, messages.DID_YOU_MEAN, choices=answer.suggestions, answer=answer,
+                         notices=notices, question_id=question_id)
+        if not engine.read(question).analysis.terms:
+            return Reply(Kind.NOTICE, messages.NO_TOPIC, answer=answer, notices=notices, question_id=question_id)
+        return Reply(Kind.NO_MATCH, messages.no_match(self.research_lead), answer=answer, notices=notices,
+                     question_id=question_id)
+
+    def _notices(self, answer: Answer) -> tuple[str, ...]:
+        notices = []
+        if _URGENT.search(answer.question.lower()):
+            notices.append(messages.URGENT)
+        if answer.truncated:
+            notices.append(messages.SHORTENED.format(chars=MAX_QUESTION_CHARS))
+        if answer.understood and (answer.results or answer.suggestions):
+            notices.append(messages.UNDERSTOOD.format(what="; ".join(answer.understood)))
+        return tuple(notices)
+
+    def more(self, user: str) -> Reply:
+        session = self._session(user)
+        if session is None:
+            return Reply(Kind.NOTICE, messages.NOTHING_TO_CONTINUE)
+        page = session.ranked[session.shown : session.shown + self.limit]
+        page = [m for m in page if m.score >= self.engine.suggest_score]
+        if not page:
+            return Reply(Kind.NOTICE, messages.NO_MORE)
+        session.shown += len(page)
+        return Reply(Kind.MORE, messages.MORE_LEAD.format(question=_short(session.question)), choices=tuple(page))
+
+    def none_of_these(self, user: str, surface: str = "console") -> Reply:
+        """The user rejected every suggestion: record the question as a gap for the curators."""
+        session = self._session(user)
+        if self.recorder and session and session.question_id:
+            self.recorder.none_of_these(question_id=session.question_id, surface=surface, user=user)
+        return Reply(Kind.NO_MATCH, " ".join((messages.GAP_RECORDED, messages.no_match(self.research_lead))))
+
+    # --- browsing --------------------------------------------------------------------------------------
+
+    def themes(self, engine: Engine | None = None) -> Reply:
+        counts = _theme_counts((engine or self.engine).items)
+        if not counts:
+            return Reply(Kind.NOTICE, messages.NO_THEMES)
+        return Reply(Kind.THEMES, messages.THEMES_LEAD, themes=tuple(counts.items()))
+
+    def theme(self, engine: Engine, name: str) -> Reply:
+        counts = _theme_counts(engine.items)
+        wanted = name.strip().lower()
+        found = next((t for t in counts if t.lower() == wanted), None)
+        if found is None and counts:
+            best = process.extractOne(wanted, list(counts), scorer=fuzz.WRatio, score_cutoff=70)
+            found = best[0] if best else None
+        if found is None:
+            return Reply(Kind.THEMES, f"{messages.UNKNOWN_THEME.format(name=_short(name))} {messages.THEMES_LEAD}",
+                         themes=tuple(counts.items()))
+        items = sorted((i for i in engine.items if found in i.themes), key=lambda i: i.title.lower())
+        return Reply(Kind.THEME, messages.THEME_LEAD.format(theme=found), choices=tuple(Match(i, 0.0) for i in items))
+
+    def show(self, engine: Engine, item_id: str, *, user: str = "console", surface: str = "console") -> Reply:
+        wanted = item_id.strip().lower()
+        by_id = {i.id: i for i in engine.items}
+        item = by_id.get(wanted)
+        if item is None:
+            close = process.extract(wanted, list(by_id), scorer=fuzz.WRatio, score_cutoff=60, limit=3)
+            choices = tuple(Match(by_id[c], round(float(s), 1)) for c, s, _ in close)
+            return Reply(Kind.DID_YOU_MEAN if choices else Kind.NOTICE,
+                         messages.UNKNOWN_ITEM.format(name=_short(item_id)), choices=choices)
+        return Reply(Kind.ITEM, item.title, item=item)
+
+    # --- sessions --------------------------------------------------------------------------------------
+
+    def _remember(self, user: str, session: _Session) -> None:
+        with self._lock:
+            self._sessions[user] = session
+            self._sessions.move_to_end(user)
+            while len(self._sessions) > self._max_sessions:
+                self._sessions.popitem(last=False)
+
+    def _session(self, user: str) -> _Session | None:
+        with self._lock:
+            return self._sessions.get(user)
+
+
+def _theme_counts(items: tuple[KnowledgeItem, ...]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in items:
+        for theme in item.themes:
+            counts[theme] = counts.get(theme, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

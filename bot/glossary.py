@@ -1,0 +1,162 @@
+"""The domain glossary: UK children's social care shorthand and synonyms, applied to questions and items.
+
+Each entry is one concept with several written forms (``FGC``, ``family group conference``, ``family group
+conferencing``). The engine replaces any form found in a question by the entry's *concept term* and adds
+that term to every item that mentions any form, so "fgc evidence?" meets an item titled "Family group
+conferences". Forms are compared word by word after stemming, so plurals need not be listed. Forms are
+matched before stop words are dropped, so short acronyms (CP, EH, DA) are never lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.errors import GlossaryError, Problem, display_path
+from bot.knowledge import did_you_mean
+from bot.text import clean_unicode, stem, words_of
+from bot.yamlfile import read_yaml
+
+MAX_GLOSSARY_BYTES = 1024 * 1024
+ENTRY_FIELDS = ("term", "means", "also", "match_case")
+CONCEPT_PREFIX = "~"
+"""Concept terms start with a character no word can contain, so they never collide with ordinary words."""
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryEntry:
+    term: str
+    means: str
+    also: tuple[str, ...] = ()
+    match_case: bool = False
+
+    @property
+    def concept(self) -> str:
+        return CONCEPT_PREFIX + "_".join(w for w, _ in words_of(self.term)) or CONCEPT_PREFIX + self.term.lower()
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return (self.term, self.means, *self.also)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A glossary form found in a word sequence: words[start:end] mean ``entry``."""
+
+    start: int
+    end: int
+    entry: GlossaryEntry
+
+
+class Glossary:
+    """Finds glossary forms in stemmed word sequences (longest match first)."""
+
+    def __init__(self, entries: Sequence[GlossaryEntry] = ()) -> None:
+        self.entries = tuple(entries)
+        self._forms: dict[tuple[str, ...], GlossaryEntry] = {}
+        self._caps_forms: dict[tuple[str, ...], GlossaryEntry] = {}
+        self.words: set[str] = set()
+        """Every lower-case word used in a form: the engine can correct a typo towards them."""
+        for entry in self.entries:
+            for n, form in enumerate(entry.forms):
+                words = [w for w, _ in words_of(clean_unicode(form))]
+                if not words:
+                    continue
+                self.words.update(words)
+                key = tuple(stem(w) for w in words)
+                # The acronym of a match_case entry only counts in capitals; its spelled-out meaning always does.
+                table = self._caps_forms if entry.match_case and n != 1 else self._forms
+                table.setdefault(key, entry)
+        self._longest = max((len(k) for k in (*self._forms, *self._caps_forms)), default=0)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def find(self, stems: Sequence[str], capitals: Sequence[bool]) -> list[Span]:
+        """Non-overlapping glossary forms in ``stems``, scanning left to right, longest form first."""
+        spans: list[Span] = []
+        i, n = 0, len(stems)
+        while i < n:
+            for size in range(min(self._longest, n - i), 0, -1):
+                key = tuple(stems[i : i + size])
+                entry = self._forms.get(key)
+                if entry is None and all(capitals[i : i + size]):
+                    entry = self._caps_forms.get(key)
+                if entry is not None:
+                    spans.append(Span(i, i + size, entry))
+                    i += size
+                    break
+            else:
+                i += 1
+        return spans
+
+
+def load_glossary(path: Path | str | None) -> Glossary:
+    """Read and check a glossary file; ``None`` gives an empty glossary. Raises ``GlossaryError``."""
+    if path is None:
+        return Glossary()
+    path = Path(path)
+    shown = display_path(path)
+    if not path.is_file():
+        raise GlossaryError([Problem(shown, "glossary file not found")])
+    data, problem = read_yaml(path, shown, MAX_GLOSSARY_BYTES)
+    if problem:
+        raise GlossaryError([problem])
+    entries, problems = _parse(data, shown)
+    if problems:
+        raise GlossaryError(problems)
+    return Glossary(entries)
+
+
+def _parse(data: Any, shown: str) -> tuple[list[GlossaryEntry], list[Problem]]:
+    if not isinstance(data, dict) or not isinstance(data.get("terms"), list):
+        return [], [Problem(shown, "the glossary must be a mapping with a 'terms:' list")]
+    problems: list[Problem] = []
+    for key in data:
+        if key != "terms":
+            problems.append(Problem(shown, f"unknown field '{key}'{did_you_mean(key, ['terms'])}",
+                                    line=getattr(data, "lines", {}).get(key)))
+    entries: list[GlossaryEntry] = []
+    owner: dict[str, str] = {}
+    for n, raw in enumerate(data["terms"], 1):
+        line = getattr(raw, "line", None)
+        where = f"terms[{n}]"
+        if not isinstance(raw, dict):
+            problems.append(Problem(shown, "each entry needs 'term' and 'means'", line=line, field=where))
+            continue
+        lines = getattr(raw, "lines", {})
+        for key in raw:
+            if key not in ENTRY_FIELDS:
+                problems.append(Problem(shown, f"unknown field '{key}'{did_you_mean(key, ENTRY_FIELDS)}",
+                                        line=lines.get(key, line), field=f"{where}.{key}"))
+        term, means, also, match_case = raw.get("term"), raw.get("means"), raw.get("also", []), raw.get("match_case", False)
+        if isinstance(also, str):
+            also = [also]
+        ok = True
+        for name, value in (("term", term), ("means", means)):
+            if not isinstance(value, str) or not value.strip():
+                problems.append(Problem(shown, f"'{name}' must be non-empty text", line=lines.get(name, line),
+                                        field=f"{where}.{name}"))
+                ok = False
+        if not isinstance(also, list) or not all(isinstance(a, str) and a.strip() for a in also):
+            problems.append(Problem(shown, "'also' must be a list of text", line=lines.get("also", line),
+                                    field=f"{where}.also"))
+            ok = False
+        if not isinstance(match_case, bool):
+            problems.append(Problem(shown, "'match_case' must be true or false", line=lines.get("match_case", line),
+                                    field=f"{where}.match_case"))
+            ok = False
+        if not ok:
+            continue
+        entry = GlossaryEntry(term=term.strip(), means=" ".join(means.split()),
+                              also=tuple(" ".join(a.split()) for a in also), match_case=match_case)
+        for form in {f.lower() for f in entry.forms}:
+            key = " ".join(stem(w) for w, _ in words_of(clean_unicode(form)))
+            if key in owner and owner[key] != entry.term:
+                problems.append(Problem(shown, f"form '{form}' is already used by '{owner[key]}'",
+                                        line=line, field=f"{where}"))
+            owner.setdefault(key, entry.term)
+        entries.append(entry)
+    return entries, problems

@@ -1,0 +1,334 @@
+"""The matching engine: from a practitioner's question to scored evidence items.
+
+How a question is read
+    clean Unicode -> cap the length -> words (lower case, British spelling, texting shorthand, filler such
+    as "quick one" removed) -> typo correction towards the evidence base's own vocabulary (rapidfuzz,
+    1 edit for words of 5-7 letters, 2 for longer) -> stems -> glossary forms replaced by their concept
+    ("fgc" -> family group conference) -> stop words dropped. What is left are the question's *terms*.
+
+How an item is scored (0-100, one scale on every surface)
+    score = 100 * (COVERAGE_WEIGHT * coverage + PHRASE_WEIGHT * phrase)
+
+    coverage  How much of the question the item covers: the question's terms weighted by rarity (BM25
+              inverse document frequency), each counted by the best field it appears in (title and example
+              questions 1.0, tags 0.9, summary and findings 0.6, themes 0.5; a typo-corrected word 0.85 of
+              that). A term found nowhere in the evidence base counts against every item, so a question about
+              something the base does not cover cannot score high.
+    phrase    How closely the question matches one of the item's short phrases (its title or one of its
+              example questions): the mean of a rarity-weighted Dice overlap of terms and rapidfuzz's
+              ``token_sort_ratio`` of the term strings. Both penalise words on *either* side that the other
+              lacks, which guards against rapidfuzz's subset effect (``token_set_ratio`` scores 100 when one
+              side's words are a subset of the other's).
+
+    Results are items scoring at least the confidence bar; when none does, items at or above the lower
+    suggestions band are offered as "did you mean". Two near-equal top scores below the strong bar are
+    treated as ambiguous (suggestions, not an answer), so the bot does not guess between two items.
+
+Everything that does not depend on the question (terms of every item, postings, rarity weights, the
+vocabulary for typo correction) is built once in ``Engine.__init__``; nothing is rebuilt per question.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from bot.answer import Answer, Match
+from bot.glossary import Glossary
+from bot.knowledge import KnowledgeItem
+from bot.text import STOP_WORDS, clean_unicode, stem, words_of
+
+MAX_QUESTION_CHARS = 1000
+"""Text beyond this is not read (the user is told). Keeps every question well under a millisecond or two."""
+MAX_TERMS = 48
+
+CONFIDENT_SCORE = 36.0
+SUGGEST_SCORE = 24.0
+STRONG_SCORE = 75.0
+AMBIGUITY_MARGIN = 2.0
+
+COVERAGE_WEIGHT = 0.5
+PHRASE_WEIGHT = 0.5
+FIELD_WEIGHTS = {"title": 1.0, "questions": 1.0, "tags": 0.9, "body": 0.6, "themes": 0.5}
+TYPO_FACTOR = 0.85
+CANDIDATES = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """A text read the engine's way."""
+
+    terms: tuple[str, ...]
+    """Content terms in order (stems and glossary concepts), stop words removed."""
+    expansions: tuple[tuple[str, str], ...] = ()
+    """(written form, glossary meaning) pairs."""
+    corrections: tuple[tuple[str, str], ...] = ()
+    """(typed word, corrected word) pairs."""
+
+    @property
+    def phrase(self) -> str:
+        return " ".join(self.terms)
+
+
+@dataclass(frozen=True, slots=True)
+class _Question:
+    text: str
+    truncated: bool
+    analysis: Analysis
+    corrected_terms: frozenset[str]
+
+
+class Engine:
+    """Built once from a knowledge base and a glossary; answers many questions."""
+
+    def __init__(
+        self,
+        items: Sequence[KnowledgeItem],
+        glossary: Glossary | None = None,
+        *,
+        confident_score: float = CONFIDENT_SCORE,
+        suggest_score: float = SUGGEST_SCORE,
+    ) -> None:
+        self.items = tuple(items)
+        self.glossary = glossary or Glossary()
+        self.confident_score = confident_score
+        self.suggest_score = min(suggest_score, confident_score)
+        self._protected = {w for e in self.glossary.entries for w in _acronym_words(e.term)}
+        postings: dict[str, dict[int, float]] = {}
+        phrases: list[tuple[str, ...]] = []
+        phrase_owner: list[int] = []
+        vocab_stems: set[str] = set()
+        surface: dict[str, int] = {}
+        for index, item in enumerate(self.items):
+            for field_name, texts in _fields(item):
+                weight = FIELD_WEIGHTS[field_name]
+                for text in texts:
+                    analysis, words = self._analyse(text, additive=True)
+                    for word in words:
+                        surface[word] = surface.get(word, 0) + 1
+                    for term in analysis.terms:
+                        slot = postings.setdefault(term, {})
+                        if slot.get(index, 0.0) < weight:
+                            slot[index] = weight
+                    if field_name in ("title", "questions"):
+                        canonical = self._analyse(text, additive=False)[0].phrase
+                        if canonical:
+                            phrases.append((canonical, text))
+                            phrase_owner.append(index)
+        count = len(self.items)
+        self._idf = {t: _idf(len(p), count) for t, p in postings.items()}
+        self._unknown_idf = _idf(0, max(count, 1))
+        self._postings = {
+            t: (np.fromiter(p.keys(), dtype=np.int32, count=len(p)),
+                np.fromiter(p.values(), dtype=np.float32, count=len(p)) * np.float32(self._idf[t]))
+            for t, p in postings.items()
+        }
+        vocab_stems.update(t for t in postings if not t.startswith("~"))
+        self._vocab_stems = frozenset(vocab_stems)
+        self._phrases = tuple(phrases)
+        self._phrases_of: dict[int, list[int]] = {}
+        for n, owner in enumerate(phrase_owner):
+            self._phrases_of.setdefault(owner, []).append(n)
+        words = {w for w in (*surface, *self.glossary.words) if w.isalpha() and len(w) >= 4 and w not in STOP_WORDS}
+        self._surface_count = {w: surface.get(w, 0) for w in words}
+        self._vocab_by_length: dict[int, list[str]] = {}
+        for w in sorted(words):
+            self._vocab_by_length.setdefault(len(w), []).append(w)
+        self._explain_cache = lru_cache(maxsize=1024)(self._item_terms_by_field)
+
+    # --- reading text ----------------------------------------------------------------------------------
+
+    def _analyse(
+        self, text: str, *, additive: bool, correct: bool = False
+    ) -> tuple[Analysis, list[str]]:
+        """Terms of a text. Items are read ``additive`` (concept *and* words kept, so a word search still
+        finds them); questions are not (the concept replaces its words, so "fgc" is one thing asked)."""
+        pairs = words_of(clean_unicode(text))
+        words = [w for w, _ in pairs]
+        capitals = [c for _, c in pairs]
+        corrections: list[tuple[str, str]] = []
+        if correct:
+            for n, word in enumerate(words):
+                fixed = self._correct(word)
+                if fixed != word:
+                    corrections.append((word, fixed))
+                    words[n] = fixed
+        stems = [stem(w) for w in words]
+        spans = self.glossary.find(stems, capitals)
+        terms: list[str] = []
+        expansions: list[tuple[str, str]] = []
+        position = 0
+        for span in (*spans, None):
+            end = span.start if span else len(words)
+            for k in range(position, end):
+                if words[k] not in STOP_WORDS and (len(words[k]) > 1 or words[k].isdigit()):
+                    terms.append(stems[k])
+            if span is None:
+                break
+            if additive:
+                terms.extend(stems[k] for k in range(span.start, span.end) if words[k] not in STOP_WORDS)
+            terms.append(span.entry.concept)
+            written = " ".join(words[span.start : span.end])
+            if written.lower() != span.entry.means.lower():
+                expansions.append((written, span.entry.means))
+            position = span.end
+        return Analysis(tuple(terms), tuple(expansions), tuple(corrections)), words
+
+    def _correct(self, word: str) -> str:
+        """The evidence base's own spelling of a mistyped word, or the word itself."""
+        if (len(word) < 5 or not word.isalpha() or word in STOP_WORDS or word in self._protected
+                or stem(word) in self._vocab_stems or word in self._surface_count):
+            return word
+        allowed = 1 if len(word) <= 7 else 2
+        best: tuple[int, int, str] | None = None
+        for length in range(len(word) - allowed, len(word) + allowed + 1):
+            choices = self._vocab_by_length.get(length)
+            if not choices:
+                continue
+            for choice, distance, _ in process.extract(
+                word, choices, scorer=OSA.distance, score_cutoff=allowed, limit=3
+            ):
+                rank = (int(distance), -self._surface_count[choice], choice)
+                if best is None or rank < best:
+                    best = rank
+        return best[2] if best else word
+
+    def read(self, question: str) -> _Question:
+        """Clean, cap and analyse a question."""
+        text = clean_unicode(question[: MAX_QUESTION_CHARS * 4])
+        truncated = len(text) > MAX_QUESTION_CHARS
+        if truncated:
+            cut = text[:MAX_QUESTION_CHARS]
+            text = cut[: cut.rfind(" ")] if " " in cut[-40:] else cut
+        analysis, _ = self._analyse(text, additive=False, correct=True)
+        fixed = {stem(new) for _, new in analysis.corrections}
+        unique = tuple(dict.fromkeys(analysis.terms))[:MAX_TERMS]
+        analysis = Analysis(unique, analysis.expansions, analysis.corrections)
+        return _Question(text, truncated, analysis, frozenset(fixed))
+
+    # --- scoring ---------------------------------------------------------------------------------------
+
+    def rank(self, question: str, limit: int = 5) -> list[Match]:
+        """Best items first, whatever their score (for benchmarks and "more")."""
+        return self._rank(self.read(question), limit)
+
+    def _rank(self, q: _Question, limit: int) -> list[Match]:
+        terms = q.analysis.terms
+        if not terms or not self.items:
+            return []
+        weights = [self._idf.get(t, self._unknown_idf) for t in terms]
+        total = float(sum(weights))
+        coverage = np.zeros(len(self.items), dtype=np.float32)
+        for term in terms:
+            posting = self._postings.get(term)
+            if posting is None:
+                continue
+            idx, contrib = posting
+            coverage[idx] += contrib * (TYPO_FACTOR if term in q.corrected_terms else 1.0)
+        coverage /= total
+        hits = np.flatnonzero(coverage)
+        if hits.size == 0:
+            return []
+        if hits.size > CANDIDATES:
+            top = np.argpartition(coverage[hits], -CANDIDATES)[-CANDIDATES:]
+            hits = hits[top]
+        query_weights = dict(zip(terms, weights, strict=True))
+        phrase = q.analysis.phrase
+        scored: list[tuple[float, int, int]] = []
+        for index in hits.tolist():
+            best_phrase, best_n = 0.0, -1
+            for n in self._phrases_of.get(index, ()):
+                value = self._phrase_similarity(phrase, query_weights, total, self._phrases[n][0])
+                if value > best_phrase:
+                    best_phrase, best_n = value, n
+            score = 100.0 * (COVERAGE_WEIGHT * float(coverage[index]) + PHRASE_WEIGHT * best_phrase)
+            scored.append((round(min(score, 100.0), 1), index, best_n))
+        scored.sort(key=lambda s: (-s[0], self.items[s[1]].id))
+        return [Match(self.items[i], s, self._explain(q, i, n)) for s, i, n in scored[:limit]]
+
+    def _phrase_similarity(self, query: str, weights: dict[str, float], total: float, canonical: str) -> float:
+        phrase_terms = set(canonical.split())
+        common = sum(w for t, w in weights.items() if t in phrase_terms)
+        phrase_total = sum(self._idf.get(t, self._unknown_idf) for t in phrase_terms)
+        dice = 2.0 * common / (total + phrase_total) if total + phrase_total else 0.0
+        return 0.5 * dice + 0.5 * fuzz.token_sort_ratio(query, canonical) / 100.0
+
+    def answer(self, question: str, limit: int = 3) -> Answer:
+        """Confident results (at most ``limit``), else suggestions, timed from the first character read."""
+        started = time.perf_counter()
+        q = self.read(question)
+        ranked = self._rank(q, max(limit, 3) + 1)
+        results = [m for m in ranked if m.score >= self.confident_score]
+        if (len(results) >= 2 and results[0].score < STRONG_SCORE
+                and results[0].score - results[1].score < AMBIGUITY_MARGIN):
+            results = []
+        suggestions: list[Match] = []
+        if not results:
+            suggestions = [m for m in ranked if m.score >= self.suggest_score][:limit]
+        understood = [f"{a} → {b}" for a, b in q.analysis.corrections]
+        understood += [f"{a} → {b}" for a, b in q.analysis.expansions]
+        return Answer(
+            question=q.text,
+            results=tuple(results[:limit]),
+            suggestions=tuple(suggestions),
+            elapsed_ms=(time.perf_counter() - started) * 1000.0,
+            truncated=q.truncated,
+            understood=tuple(understood),
+        )
+
+    # --- explanations ----------------------------------------------------------------------------------
+
+    def _item_terms_by_field(self, index: int) -> dict[str, frozenset[str]]:
+        return {
+            name: frozenset(t for text in texts for t in self._analyse(text, additive=True)[0].terms)
+            for name, texts in _fields(self.items[index])
+        }
+
+    def _explain(self, q: _Question, index: int, phrase_n: int) -> tuple[str, ...]:
+        reasons: list[str] = []
+        if phrase_n >= 0:
+            text = self._phrases[phrase_n][1]
+            where = "title" if text == self.items[index].title else "example question"
+            reasons.append(f"closest {where}: “{text}”")
+        by_field = self._explain_cache(index)
+        found: dict[str, list[str]] = {}
+        for term in q.analysis.terms:
+            for name in ("title", "questions", "tags", "body", "themes"):
+                if term in by_field.get(name, ()):
+                    found.setdefault(name, []).append(self._readable(term))
+                    break
+        labels = {"title": "title", "questions": "example questions", "tags": "tags", "body": "summary",
+                  "themes": "themes"}
+        for name, terms in found.items():
+            reasons.append(f"{labels[name]}: {', '.join(terms)}")
+        reasons += [f"read “{a}” as “{b}”" for a, b in q.analysis.expansions]
+        reasons += [f"read “{a}” as “{b}” (spelling)" for a, b in q.analysis.corrections]
+        return tuple(reasons)
+
+    def _readable(self, term: str) -> str:
+        if term.startswith("~"):
+            for entry in self.glossary.entries:
+                if entry.concept == term:
+                    return entry.term
+        return term
+
+
+def _fields(item: KnowledgeItem) -> list[tuple[str, tuple[str, ...]]]:
+    body = (item.summary, *item.findings, *((item.evidence.outcome,) if item.evidence and item.evidence.outcome else ()))
+    return [("title", (item.title,)), ("questions", item.questions), ("tags", item.tags),
+            ("themes", item.themes), ("body", body)]
+
+
+def _idf(df: int, count: int) -> float:
+    return math.log(1.0 + (count - df + 0.5) / (df + 0.5))
+
+
+def _acronym_words(term: str) -> list[str]:
+    return [w for w, _ in words_of(term)]

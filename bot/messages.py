@@ -1,0 +1,112 @@
+"""Every sentence a practitioner or operator reads, in one place, so its tone can be reviewed in one sitting.
+
+Plain English, calm, no jokes, no blame. Slack, Teams and the console all take their words from here;
+only layout differs between them.
+"""
+
+from __future__ import annotations
+
+from bot.knowledge import Evidence
+
+BOT_NAME = "Evidence bot"
+
+HELP = (
+    "Ask me about research in children's social care, in your own words, for example:\n"
+    "  • does group supervision help?\n"
+    "  • what works to stop kids coming into care?\n"
+    "  • FGC evidence?\n"
+    "I'll show a short summary of what the research says, how strong it is, and where to read more.\n"
+    "Other things you can type:\n"
+    "  • themes: the topics I cover\n"
+    "  • theme <name>: the evidence on one topic\n"
+    "  • show <id>: the full card for one item, with findings and every link\n"
+    "  • more: further results for your last question\n"
+    "  • help: this message"
+)
+FOOTER = "Evidence supports professional judgement; it does not replace it."
+
+ANSWER_LEAD = "Here's the closest evidence I have:"
+DID_YOU_MEAN = "I'm not certain I've understood. Did you mean one of these?"
+NONE_OF_THESE = "None of these"
+NO_MATCH = "I couldn't find evidence on that in the collection."
+NO_MATCH_HINT = "Try different words, or type 'themes' to browse what I cover."
+NO_MATCH_LEAD_CONTACT = "For questions the collection doesn't cover, you could ask {lead}."
+GAP_RECORDED = "Thanks, I've noted that question so the curators can see where evidence is missing."
+EMPTY_QUESTION = "Ask me a question about children's social care research, or type 'help'."
+NO_TOPIC = "I couldn't pick out a topic in that. Could you add a word or two about what you're looking for?"
+SHORTENED = "Your message was long, so I only read the first {chars:,} characters."
+UNDERSTOOD = "I read this as: {what}."
+URGENT = (
+    "If a child may be at immediate risk, follow your local safeguarding procedures now: speak to your "
+    "manager or duty team, and call 999 if a child is in immediate danger. Research can wait."
+)
+THEMES_LEAD = "The topics I cover (type 'theme' and a name to see the evidence):"
+THEME_LEAD = "Evidence on {theme}:"
+UNKNOWN_THEME = "I don't have a theme called '{name}'."
+NO_THEMES = "The collection has no themes yet."
+UNKNOWN_ITEM = "I don't have an item called '{name}'."
+SEE_ALSO = "See also"
+MORE_LEAD = "More results for “{question}”:"
+NO_MORE = "There are no more results for that question."
+NOTHING_TO_CONTINUE = "Ask me a question first, then type 'more' for further results."
+REVIEWED = "Reviewed {date}"
+NOT_REVIEWED = "Not yet reviewed by a curator"
+FINDINGS = "Key findings"
+LINKS = "Read more"
+
+GREETING_REPLY = "Hello! Ask me about research in children's social care, or type 'help' to see how."
+THANKS_REPLY = "You're welcome. I hope it helps."
+BYE_REPLY = "Bye for now."
+
+FEEDBACK_PROMPT = "Was this helpful?"
+HELPFUL = "Helpful"
+NOT_HELPFUL = "Not helpful"
+FEEDBACK_THANKS = "Thanks for the feedback."
+FEEDBACK_REASON_PROMPT = "What was missing or wrong? (optional)"
+
+APOLOGY = "Sorry, something went wrong on my side while answering. Please try again in a moment."
+CONSOLE_WELCOME = "Evidence bot: {count} evidence items loaded. Ask a question, type 'help', or 'quit' to leave."
+CONSOLE_BYE = "Goodbye."
+
+_EFFECTS = {
+    "positive": "Positive effect",
+    "mixed": "Mixed effects",
+    "no-effect": "No effect found",
+    "harmful": "Harmful effect found",
+    "unclear": "Effect unclear",
+}
+_STRENGTHS = {
+    "strong": "strong evidence",
+    "moderate": "moderate evidence",
+    "preliminary": "preliminary evidence",
+    "insufficient": "insufficient evidence",
+}
+
+
+def effect_line(evidence: Evidence | None) -> str:
+    """One line such as "Positive effect on children entering care, strong evidence (Foundations, 2023)"."""
+    if evidence is None:
+        return ""
+    parts: list[str] = []
+    if evidence.effect:
+        effect = _EFFECTS.get(evidence.effect, evidence.effect)
+        parts.append(f"{effect} on {evidence.outcome}" if evidence.outcome else effect)
+    elif evidence.outcome:
+        parts.append(f"Outcome studied: {evidence.outcome}")
+    if evidence.strength:
+        strength = _STRENGTHS.get(evidence.strength, evidence.strength)
+        parts.append(strength if parts else strength.capitalize())
+    line = ", ".join(parts)
+    source = ", ".join(x for x in (evidence.source, (evidence.published or "")[:4]) if x)
+    if source:
+        line = f"{line} ({source})" if line else source
+    if evidence.rating:
+        line = f"{line}. Rated: {evidence.rating}" if line else f"Rated: {evidence.rating}"
+    return line
+
+
+def no_match(research_lead: str) -> str:
+    lines = [NO_MATCH, NO_MATCH_HINT]
+    if research_lead:
+        lines.append(NO_MATCH_LEAD_CONTACT.format(lead=research_lead))
+    return " ".join(lines)
