@@ -1,1 +1,39 @@
-"""Evidence bot core: knowledge, glossary, matching, conversation. Imports no chat platform."""
+"""Evidence bot core: knowledge, glossary, matching, conversation. Imports no chat platform.
+
+Adapters import only the names below.
+"""
+
+from bot.answer import Answer, Match
+from bot.config import DEFAULT_GLOSSARY, DEFAULT_KNOWLEDGE, Settings
+from bot.conversation import Conversation, Kind, Reply
+from bot.errors import BotError, ConfigError, GlossaryError, KnowledgeError, Problem
+from bot.glossary import Glossary, load_glossary
+from bot.knowledge import KnowledgeBase, KnowledgeItem, Link, load_knowledge
+from bot.library import Library, library_from_settings, open_library
+from bot.matching import Engine
+
+__all__ = [
+    "DEFAULT_GLOSSARY",
+    "DEFAULT_KNOWLEDGE",
+    "Answer",
+    "BotError",
+    "ConfigError",
+    "Conversation",
+    "Engine",
+    "Glossary",
+    "GlossaryError",
+    "Kind",
+    "KnowledgeBase",
+    "KnowledgeError",
+    "KnowledgeItem",
+    "Library",
+    "Link",
+    "Match",
+    "Problem",
+    "Reply",
+    "Settings",
+    "library_from_settings",
+    "load_glossary",
+    "load_knowledge",
+    "open_library",
+]

@@ -38,10 +38,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     def knowledge_options(p: argparse.ArgumentParser, positional: bool = False) -> None:
         if positional:
-            p.add_argument("directory", nargs="?", type=Path, help="knowledge directory (default: BOT_KNOWLEDGE_DIR or the bundled knowledge/)")
+            p.add_argument(
+                "directory",
+                nargs="?",
+                type=Path,
+                help="knowledge directory (default: BOT_KNOWLEDGE_DIR or the bundled knowledge/)",
+            )
         else:
-            p.add_argument("--knowledge", type=Path, metavar="DIR", help="knowledge directory (default: BOT_KNOWLEDGE_DIR or the bundled knowledge/)")
-        p.add_argument("--glossary", type=Path, metavar="FILE", help="glossary file (default: BOT_GLOSSARY or the bundled glossary)")
+            p.add_argument(
+                "--knowledge",
+                type=Path,
+                metavar="DIR",
+                help="knowledge directory (default: BOT_KNOWLEDGE_DIR or the bundled knowledge/)",
+            )
+        p.add_argument(
+            "--glossary",
+            type=Path,
+            metavar="FILE",
+            help="glossary file (default: BOT_GLOSSARY or the bundled glossary)",
+        )
 
     chat = sub.add_parser("chat", help="chat in the terminal (the default)")
     knowledge_options(chat)
@@ -92,7 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_console(Conversation(library.engine, research_lead=settings.research_lead, limit=settings.limit))
     except DataFileError as exc:
         first = exc.problems[0]
-        more = f" (and {len(exc.problems) - 1} more problems: run 'python -m bot validate')" if len(exc.problems) > 1 else ""
+        more = (
+            f" (and {len(exc.problems) - 1} more problems: run 'python -m bot validate')"
+            if len(exc.problems) > 1
+            else ""
+        )
         print(f"error: {first}{more}", file=sys.stderr)
         return EXIT_USAGE
     except BotError as exc:
@@ -105,9 +124,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _open(settings: Settings) -> Library:
-    glossary = settings.glossary_path if settings.glossary_path.exists() or settings.glossary_path != DEFAULT_GLOSSARY else None
-    return open_library(settings.knowledge_dir, glossary, confident_score=settings.confident_score,
-                        suggest_score=settings.suggest_score)
+    glossary = (
+        settings.glossary_path
+        if settings.glossary_path.exists() or settings.glossary_path != DEFAULT_GLOSSARY
+        else None
+    )
+    return open_library(
+        settings.knowledge_dir,
+        glossary,
+        confident_score=settings.confident_score,
+        suggest_score=settings.suggest_score,
+    )
 
 
 def _ask(library: Library, settings: Settings, question: str, *, as_json: bool) -> int:
@@ -120,7 +147,11 @@ def _ask(library: Library, settings: Settings, question: str, *, as_json: bool) 
             answer = library.engine.answer(text, limit=settings.limit)
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         else:
-            print(reply_text(conversation.ask(library.engine, text, user="cli", surface="cli")), end="\n\n", flush=True)
+            print(
+                reply_text(conversation.ask(library.engine, text, user="cli", surface="cli")),
+                end="\n\n",
+                flush=True,
+            )
     return EXIT_OK
 
 
@@ -136,17 +167,21 @@ def _validate(settings: Settings) -> int:
     warnings = lint(library.kb, library.engine)
     for warning in warnings:
         out.print(str(warning), markup=False)
-    out.print(f"ok: {len(library.kb.items)} items, {len(library.glossary)} glossary terms, "
-              f"{len(warnings)} warning(s)", markup=False)
+    out.print(
+        f"ok: {len(library.kb.items)} items, {len(library.glossary)} glossary terms, {len(warnings)} warning(s)",
+        markup=False,
+    )
     return EXIT_OK
 
 
 def _coverage(library: Library) -> int:
     report = coverage(library.kb, library.glossary)
     out = Console(highlight=False)
-    out.print(f"[bold]{report.items} items[/], {report.glossary_terms} glossary terms, "
-              f"{report.stale} stale (reviewed over 12 months ago), {report.unreviewed} never reviewed, "
-              f"{report.without_questions} without example questions")
+    out.print(
+        f"[bold]{report.items} items[/], {report.glossary_terms} glossary terms, "
+        f"{report.stale} stale (reviewed over 12 months ago), {report.unreviewed} never reviewed, "
+        f"{report.without_questions} without example questions"
+    )
     for title, rows in (("Theme", report.themes), ("Strength", report.strengths), ("Effect", report.effects)):
         table = Table(title=None, show_edge=False)
         table.add_column(title)

@@ -2,8 +2,8 @@
 
 ``Settings.from_env()`` reads ``BOT_*`` variables (and the platforms' usual names, for the adapters) from
 the environment, after loading a ``.env`` file from the working directory if there is one. Explicit values
-passed to ``Settings(...)`` win, so tests build settings without touching the environment. The README's
-settings table is generated from ``SETTINGS`` and a test keeps the two in step.
+passed to ``Settings(...)`` win, so tests build settings without touching the environment. A test keeps the
+README's settings table in step with ``SETTINGS``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from bot.errors import ConfigError
 
@@ -24,48 +25,71 @@ DEFAULT_GLOSSARY = DEFAULT_KNOWLEDGE / "glossary.yaml"
 class Setting:
     name: str
     env: str
-    default: str
+    default: Any
     help: str
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("knowledge_dir", "BOT_KNOWLEDGE_DIR", str(DEFAULT_KNOWLEDGE.relative_to(PROJECT_ROOT)),
-            "Directory of evidence items (*.yaml, searched recursively). Relative paths are from the working directory; the default is the bundled knowledge/."),
-    Setting("glossary_path", "BOT_GLOSSARY", "knowledge/glossary.yaml",
-            "Glossary of acronyms and synonyms applied to questions and items."),
-    Setting("limit", "BOT_LIMIT", "3", "Most results shown for one question (the card plus see-also lines)."),
-    Setting("confident_score", "BOT_CONFIDENT_SCORE", "36",
-            "Score (0-100) an item needs for a confident answer."),
-    Setting("suggest_score", "BOT_SUGGEST_SCORE", "24",
-            "Lowest score (0-100) offered as a \"did you mean\" suggestion."),
-    Setting("research_lead", "BOT_RESEARCH_LEAD", "",
-            "Who practitioners should contact when the bot has no evidence, e.g. \"Sam Patel, Principal Social Worker (sam.patel@council.gov.uk)\"."),
-    Setting("database_url", "BOT_DATABASE_URL", "sqlite:///evidence-bot.db",
-            "Where questions, feedback and shares are stored (SQLAlchemy URL). SQLite file by default; postgresql://... for several instances."),
-    Setting("retention_days", "BOT_RETENTION_DAYS", "90", "Stored questions and feedback older than this are deleted."),
-    Setting("hash_salt", "BOT_HASH_SALT", "",
-            "Secret salt for hashing user ids before they are stored. If empty, a random salt is created and kept in the store."),
+    Setting(
+        "knowledge_dir",
+        "BOT_KNOWLEDGE_DIR",
+        DEFAULT_KNOWLEDGE,
+        "Directory of evidence items (*.yaml, searched recursively); the default is the bundled knowledge/.",
+    ),
+    Setting(
+        "glossary_path",
+        "BOT_GLOSSARY",
+        DEFAULT_GLOSSARY,
+        "Glossary of acronyms and synonyms applied to questions and items.",
+    ),
+    Setting("limit", "BOT_LIMIT", 3, "Most results shown for one question (the card plus see-also lines)."),
+    Setting("confident_score", "BOT_CONFIDENT_SCORE", 36.0, "Score (0-100) an item needs for a confident answer."),
+    Setting("suggest_score", "BOT_SUGGEST_SCORE", 24.0, 'Lowest score (0-100) offered as a "did you mean".'),
+    Setting(
+        "research_lead",
+        "BOT_RESEARCH_LEAD",
+        "",
+        'Who to contact when the bot has no evidence, e.g. "Sam Patel, Principal Social Worker".',
+    ),
+    Setting(
+        "database_url",
+        "BOT_DATABASE_URL",
+        "sqlite:///evidence-bot.db",
+        "Where questions, feedback and shares are stored (SQLAlchemy URL); postgresql://... for several instances.",
+    ),
+    Setting("retention_days", "BOT_RETENTION_DAYS", 90, "Stored questions and feedback older than this are deleted."),
+    Setting(
+        "hash_salt",
+        "BOT_HASH_SALT",
+        "",
+        "Secret salt for hashing user ids before storing them; if empty, a random one is kept in the store.",
+    ),
     Setting("log_level", "BOT_LOG_LEVEL", "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
     Setting("log_format", "BOT_LOG_FORMAT", "text", "Log format: text (readable) or json (one JSON object per line)."),
 )
+_DEFAULTS = {s.name: s.default for s in SETTINGS}
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    knowledge_dir: Path = DEFAULT_KNOWLEDGE
-    glossary_path: Path = DEFAULT_GLOSSARY
-    limit: int = 3
-    confident_score: float = 36.0
-    suggest_score: float = 24.0
-    research_lead: str = ""
-    database_url: str = "sqlite:///evidence-bot.db"
-    retention_days: int = 90
-    hash_salt: str = ""
-    log_level: str = "INFO"
-    log_format: str = "text"
+    """Every field's default comes from ``SETTINGS`` above, so it is declared once."""
+
+    knowledge_dir: Path = _DEFAULTS["knowledge_dir"]
+    glossary_path: Path = _DEFAULTS["glossary_path"]
+    limit: int = _DEFAULTS["limit"]
+    confident_score: float = _DEFAULTS["confident_score"]
+    suggest_score: float = _DEFAULTS["suggest_score"]
+    research_lead: str = _DEFAULTS["research_lead"]
+    database_url: str = _DEFAULTS["database_url"]
+    retention_days: int = _DEFAULTS["retention_days"]
+    hash_salt: str = _DEFAULTS["hash_salt"]
+    log_level: str = _DEFAULTS["log_level"]
+    log_format: str = _DEFAULTS["log_format"]
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, *, dotenv: bool = True, **overrides: object) -> Settings:
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, dotenv: bool = True, **overrides: object
+    ) -> Settings:
         """Settings from ``BOT_*`` variables; ``overrides`` (e.g. from command-line options) win."""
         if environ is None:
             if dotenv:

@@ -18,8 +18,17 @@ from bot import messages
 from bot.conversation import Conversation
 from bot.render import reply_lines
 
-STYLES = {"lead": "bold", "title": "bold cyan", "effect": "green", "body": "", "heading": "bold",
-          "link": "blue", "dim": "dim", "choice": "", "notice": "yellow"}
+STYLES = {
+    "lead": "bold",
+    "title": "bold cyan",
+    "effect": "green",
+    "body": "",
+    "heading": "bold",
+    "link": "blue",
+    "dim": "dim",
+    "choice": "",
+    "notice": "yellow",
+}
 QUIT = frozenset({"quit", "exit", "q", ":q", "bye"})
 HISTORY = Path.home() / ".evidence_bot_history"
 
@@ -29,8 +38,14 @@ def run_console(conversation: Conversation, stdin: TextIO | None = None, stdout:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty() and stdout.isatty()
-    console = Console(file=stdout, highlight=False, soft_wrap=not interactive, emoji=False,
-                      force_terminal=interactive or None, no_color=not interactive)
+    console = Console(
+        file=stdout,
+        highlight=False,
+        soft_wrap=not interactive,
+        emoji=False,
+        force_terminal=interactive or None,
+        no_color=not interactive,
+    )
     if interactive:
         _enable_history()
         console.print(Text(messages.CONSOLE_WELCOME.format(count=len(conversation.engine.items)), style="bold"))

@@ -69,8 +69,14 @@ class _Session:
     question_id: str | None = None
 
 
-_GREETING = re.compile(r"^(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|morning|afternoon|yo)(?: there| all| bot| everyone)?[!. ]*$")
-_THANKS = re.compile(r"^(?:thanks|thank you|thank u|thx|ty|cheers|ta|great|brilliant|perfect|lovely|ok|okay)(?: (?:very much|so much|a lot|loads|mate|again))?[!. ]*$")
+_GREETING = re.compile(
+    r"^(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|morning|afternoon|yo)"
+    r"(?: there| all| bot| everyone)?[!. ]*$"
+)
+_THANKS = re.compile(
+    r"^(?:thanks|thank you|thank u|thx|ty|cheers|ta|great|brilliant|perfect|lovely|ok|okay)"
+    r"(?: (?:very much|so much|a lot|loads|mate|again))?[!. ]*$"
+)
 _BYE = re.compile(r"^(?:bye|goodbye|see you|see ya|cya)[!. ]*$")
 _URGENT = re.compile(
     r"\b(?:immediate(?:ly)? (?:risk|danger)|in danger|at risk (?:right )?now|right now|tonight|"
@@ -143,16 +149,33 @@ class Conversation:
         self._remember(user, _Session(answer.question, engine.rank(question, 25), len(ranked), question_id))
         if answer.results:
             best, *others = answer.results
-            return Reply(Kind.ANSWER, messages.ANSWER_LEAD, item=best.item,
-                         see_also=tuple(m.item for m in others[:2]), answer=answer, notices=notices,
-                         question_id=question_id)
+            return Reply(
+                Kind.ANSWER,
+                messages.ANSWER_LEAD,
+                item=best.item,
+                see_also=tuple(m.item for m in others[:2]),
+                answer=answer,
+                notices=notices,
+                question_id=question_id,
+            )
         if answer.suggestions:
-            return Reply(Kind.DID_YOU_MEAN, messages.DID_YOU_MEAN, choices=answer.suggestions, answer=answer,
-                         notices=notices, question_id=question_id)
+            return Reply(
+                Kind.DID_YOU_MEAN,
+                messages.DID_YOU_MEAN,
+                choices=answer.suggestions,
+                answer=answer,
+                notices=notices,
+                question_id=question_id,
+            )
         if not engine.read(question).analysis.terms:
             return Reply(Kind.NOTICE, messages.NO_TOPIC, answer=answer, notices=notices, question_id=question_id)
-        return Reply(Kind.NO_MATCH, messages.no_match(self.research_lead), answer=answer, notices=notices,
-                     question_id=question_id)
+        return Reply(
+            Kind.NO_MATCH,
+            messages.no_match(self.research_lead),
+            answer=answer,
+            notices=notices,
+            question_id=question_id,
+        )
 
     def _notices(self, answer: Answer) -> tuple[str, ...]:
         notices = []
@@ -198,8 +221,11 @@ class Conversation:
             best = process.extractOne(wanted, list(counts), scorer=fuzz.WRatio, score_cutoff=70)
             found = best[0] if best else None
         if found is None:
-            return Reply(Kind.THEMES, f"{messages.UNKNOWN_THEME.format(name=_short(name))} {messages.THEMES_LEAD}",
-                         themes=tuple(counts.items()))
+            return Reply(
+                Kind.THEMES,
+                f"{messages.UNKNOWN_THEME.format(name=_short(name))} {messages.THEMES_LEAD}",
+                themes=tuple(counts.items()),
+            )
         items = sorted((i for i in engine.items if found in i.themes), key=lambda i: i.title.lower())
         return Reply(Kind.THEME, messages.THEME_LEAD.format(theme=found), choices=tuple(Match(i, 0.0) for i in items))
 
@@ -210,8 +236,11 @@ class Conversation:
         if item is None:
             close = process.extract(wanted, list(by_id), scorer=fuzz.WRatio, score_cutoff=60, limit=3)
             choices = tuple(Match(by_id[c], round(float(s), 1)) for c, s, _ in close)
-            return Reply(Kind.DID_YOU_MEAN if choices else Kind.NOTICE,
-                         messages.UNKNOWN_ITEM.format(name=_short(item_id)), choices=choices)
+            return Reply(
+                Kind.DID_YOU_MEAN if choices else Kind.NOTICE,
+                messages.UNKNOWN_ITEM.format(name=_short(item_id)),
+                choices=choices,
+            )
         return Reply(Kind.ITEM, item.title, item=item)
 
     # --- sessions --------------------------------------------------------------------------------------

@@ -116,8 +116,13 @@ def _parse(data: Any, shown: str) -> tuple[list[GlossaryEntry], list[Problem]]:
     problems: list[Problem] = []
     for key in data:
         if key != "terms":
-            problems.append(Problem(shown, f"unknown field '{key}'{did_you_mean(key, ['terms'])}",
-                                    line=getattr(data, "lines", {}).get(key)))
+            problems.append(
+                Problem(
+                    shown,
+                    f"unknown field '{key}'{did_you_mean(key, ['terms'])}",
+                    line=getattr(data, "lines", {}).get(key),
+                )
+            )
     entries: list[GlossaryEntry] = []
     owner: dict[str, str] = {}
     for n, raw in enumerate(data["terms"], 1):
@@ -129,34 +134,68 @@ def _parse(data: Any, shown: str) -> tuple[list[GlossaryEntry], list[Problem]]:
         lines = getattr(raw, "lines", {})
         for key in raw:
             if key not in ENTRY_FIELDS:
-                problems.append(Problem(shown, f"unknown field '{key}'{did_you_mean(key, ENTRY_FIELDS)}",
-                                        line=lines.get(key, line), field=f"{where}.{key}"))
-        term, means, also, match_case = raw.get("term"), raw.get("means"), raw.get("also", []), raw.get("match_case", False)
+                problems.append(
+                    Problem(
+                        shown,
+                        f"unknown field '{key}'{did_you_mean(key, ENTRY_FIELDS)}",
+                        line=lines.get(key, line),
+                        field=f"{where}.{key}",
+                    )
+                )
+        term, means, also, match_case = (
+            raw.get("term"),
+            raw.get("means"),
+            raw.get("also", []),
+            raw.get("match_case", False),
+        )
         if isinstance(also, str):
             also = [also]
         ok = True
         for name, value in (("term", term), ("means", means)):
             if not isinstance(value, str) or not value.strip():
-                problems.append(Problem(shown, f"'{name}' must be non-empty text", line=lines.get(name, line),
-                                        field=f"{where}.{name}"))
+                problems.append(
+                    Problem(
+                        shown,
+                        f"'{name}' must be non-empty text",
+                        line=lines.get(name, line),
+                        field=f"{where}.{name}",
+                    )
+                )
                 ok = False
         if not isinstance(also, list) or not all(isinstance(a, str) and a.strip() for a in also):
-            problems.append(Problem(shown, "'also' must be a list of text", line=lines.get("also", line),
-                                    field=f"{where}.also"))
+            problems.append(
+                Problem(
+                    shown,
+                    "'also' must be a list of text",
+                    line=lines.get("also", line),
+                    field=f"{where}.also",
+                )
+            )
             ok = False
         if not isinstance(match_case, bool):
-            problems.append(Problem(shown, "'match_case' must be true or false", line=lines.get("match_case", line),
-                                    field=f"{where}.match_case"))
+            problems.append(
+                Problem(
+                    shown,
+                    "'match_case' must be true or false",
+                    line=lines.get("match_case", line),
+                    field=f"{where}.match_case",
+                )
+            )
             ok = False
-        if not ok:
+        if not ok or not isinstance(term, str) or not isinstance(means, str):
             continue
-        entry = GlossaryEntry(term=term.strip(), means=" ".join(means.split()),
-                              also=tuple(" ".join(a.split()) for a in also), match_case=match_case)
+        entry = GlossaryEntry(
+            term=term.strip(),
+            means=" ".join(means.split()),
+            also=tuple(" ".join(a.split()) for a in also),
+            match_case=match_case,
+        )
         for form in {f.lower() for f in entry.forms}:
             key = " ".join(stem(w) for w, _ in words_of(clean_unicode(form)))
             if key in owner and owner[key] != entry.term:
-                problems.append(Problem(shown, f"form '{form}' is already used by '{owner[key]}'",
-                                        line=line, field=f"{where}"))
+                problems.append(
+                    Problem(shown, f"form '{form}' is already used by '{owner[key]}'", line=line, field=f"{where}")
+                )
             owner.setdefault(key, entry.term)
         entries.append(entry)
     return entries, problems

@@ -25,8 +25,18 @@ MAX_ITEM_BYTES = 256 * 1024
 
 STRENGTHS = ("strong", "moderate", "preliminary", "insufficient")
 EFFECTS = ("positive", "mixed", "no-effect", "harmful", "unclear")
-ITEM_FIELDS = ("id", "title", "summary", "links", "findings", "evidence", "themes", "tags", "questions",
-               "reviewed")
+ITEM_FIELDS = (
+    "id",
+    "title",
+    "summary",
+    "links",
+    "findings",
+    "evidence",
+    "themes",
+    "tags",
+    "questions",
+    "reviewed",
+)
 REQUIRED_FIELDS = ("id", "title", "summary", "links")
 LINK_FIELDS = ("title", "url")
 EVIDENCE_FIELDS = ("strength", "effect", "outcome", "rating", "source", "published")
@@ -98,8 +108,7 @@ def load_knowledge(directory: Path | str, *, exclude: Iterable[Path] = ()) -> Kn
     if not directory.is_dir():
         raise KnowledgeError([Problem(str(directory), "knowledge directory not found")])
     files = sorted(
-        p for p in directory.rglob("*.yaml")
-        if p.is_file() and p.name != "glossary.yaml" and p.resolve() not in skip
+        p for p in directory.rglob("*.yaml") if p.is_file() and p.name != "glossary.yaml" and p.resolve() not in skip
     )
     if not files:
         raise KnowledgeError([Problem(display_path(directory), "no knowledge items (*.yaml files) found")])
@@ -119,8 +128,14 @@ def load_knowledge(directory: Path | str, *, exclude: Iterable[Path] = ()) -> Kn
             continue
         if item.id in first_seen:
             line = data.lines.get("id") if isinstance(data, LineDict) else None
-            problems.append(Problem(shown, f"duplicate id '{item.id}' (also used in {first_seen[item.id]})",
-                                    line=line, field="id"))
+            problems.append(
+                Problem(
+                    shown,
+                    f"duplicate id '{item.id}' (also used in {first_seen[item.id]})",
+                    line=line,
+                    field="id",
+                )
+            )
             continue
         first_seen[item.id] = shown
         items.append(item)
@@ -144,8 +159,10 @@ def parse_item(data: Any, shown: str) -> tuple[KnowledgeItem | None, list[Proble
             check.add(f"required field '{name}' is missing", None)
     item_id = check.text("id")
     if item_id is not None and not _SLUG.match(item_id):
-        check.add("must be a lowercase slug of letters, digits and single hyphens (e.g. family-group-conferences)",
-                  "id")
+        check.add(
+            "must be a lowercase slug of letters, digits and single hyphens (e.g. family-group-conferences)",
+            "id",
+        )
     title = check.text("title")
     summary = check.text("summary")
     links = check.links()
@@ -158,13 +175,22 @@ def parse_item(data: Any, shown: str) -> tuple[KnowledgeItem | None, list[Proble
     if check.problems or item_id is None or title is None or summary is None:
         return None, check.problems
     return KnowledgeItem(
-        id=item_id, title=title, summary=summary, links=links, findings=findings, evidence=evidence,
-        themes=themes, tags=tags, questions=questions, reviewed=reviewed, path=shown,
+        id=item_id,
+        title=title,
+        summary=summary,
+        links=links,
+        findings=findings,
+        evidence=evidence,
+        themes=themes,
+        tags=tags,
+        questions=questions,
+        reviewed=reviewed,
+        path=shown,
     ), []
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """" (did you mean 'summary'?)" for a near miss, else an empty string."""
+    """ " (did you mean 'summary'?)" for a near miss, else an empty string."""
     close = difflib.get_close_matches(str(word).lower(), list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -198,8 +224,14 @@ class _Checker:
 
     def unknown(self, key: Any, allowed: Iterable[str], prefix: str = "", lines: dict[Any, int] | None = None) -> None:
         line = (lines or self.lines).get(key)
-        self.problems.append(Problem(self.shown, f"unknown field '{key}'{did_you_mean(key, allowed)}",
-                                     line=line, field=f"{prefix}{key}" if prefix else None))
+        self.problems.append(
+            Problem(
+                self.shown,
+                f"unknown field '{key}'{did_you_mean(key, allowed)}",
+                line=line,
+                field=f"{prefix}{key}" if prefix else None,
+            )
+        )
 
     def text(self, name: str) -> str | None:
         value = self.data.get(name)

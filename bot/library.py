@@ -34,11 +34,17 @@ def open_library(
     glossary = load_glossary(glossary_path)
     exclude = [Path(glossary_path)] if glossary_path else []
     kb = load_knowledge(knowledge_dir, exclude=exclude)
-    options = {k: v for k, v in (("confident_score", confident_score), ("suggest_score", suggest_score)) if v is not None}
+    options = {
+        k: v for k, v in (("confident_score", confident_score), ("suggest_score", suggest_score)) if v is not None
+    }
     engine = Engine(kb.items, glossary, **options)
     return Library(kb, glossary, engine, time.perf_counter() - started)
 
 
 def library_from_settings(settings: Settings) -> Library:
-    return open_library(settings.knowledge_dir, settings.glossary_path,
-                        confident_score=settings.confident_score, suggest_score=settings.suggest_score)
+    return open_library(
+        settings.knowledge_dir,
+        settings.glossary_path,
+        confident_score=settings.confident_score,
+        suggest_score=settings.suggest_score,
+    )

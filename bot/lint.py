@@ -45,8 +45,13 @@ def lint(kb: KnowledgeBase, engine: Engine, today: dt.date | None = None) -> lis
         if item.reviewed is None:
             warnings.append(Warning(item.path, "no 'reviewed' date: add the date a curator last checked it"))
         elif review_due(item, today):
-            warnings.append(Warning(item.path, f"reviewed {item.reviewed.isoformat()}, more than {REVIEW_MONTHS} "
-                                               "months ago: check it is still current"))
+            warnings.append(
+                Warning(
+                    item.path,
+                    f"reviewed {item.reviewed.isoformat()}, more than {REVIEW_MONTHS} "
+                    "months ago: check it is still current",
+                )
+            )
         if not item.questions:
             warnings.append(Warning(item.path, "no example 'questions': add 2-4 ways a practitioner would ask"))
         if not item.tags:
@@ -77,8 +82,13 @@ def _near_duplicates(kb: KnowledgeBase, engine: Engine) -> list[Warning]:
         if left.id >= right.id or (left.id, right.id) in seen:
             continue
         seen.add((left.id, right.id))
-        out.append(Warning(left.path, f"“{originals[int(a)]}” nearly coincides with “{originals[int(b)]}” in "
-                                      f"{right.path}: the two items would shadow each other"))
+        out.append(
+            Warning(
+                left.path,
+                f"“{originals[int(a)]}” nearly coincides with “{originals[int(b)]}” in "
+                f"{right.path}: the two items would shadow each other",
+            )
+        )
     return out
 
 

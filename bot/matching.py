@@ -126,8 +126,10 @@ class Engine:
         self._idf = {t: _idf(len(p), count) for t, p in postings.items()}
         self._unknown_idf = _idf(0, max(count, 1))
         self._postings = {
-            t: (np.fromiter(p.keys(), dtype=np.int32, count=len(p)),
-                np.fromiter(p.values(), dtype=np.float32, count=len(p)) * np.float32(self._idf[t]))
+            t: (
+                np.fromiter(p.keys(), dtype=np.int32, count=len(p)),
+                np.fromiter(p.values(), dtype=np.float32, count=len(p)) * np.float32(self._idf[t]),
+            )
             for t, p in postings.items()
         }
         vocab_stems.update(t for t in postings if not t.startswith("~"))
@@ -136,18 +138,16 @@ class Engine:
         self._phrases_of: dict[int, list[int]] = {}
         for n, owner in enumerate(phrase_owner):
             self._phrases_of.setdefault(owner, []).append(n)
-        words = {w for w in (*surface, *self.glossary.words) if w.isalpha() and len(w) >= 4 and w not in STOP_WORDS}
-        self._surface_count = {w: surface.get(w, 0) for w in words}
+        vocab = {w for w in (*surface, *self.glossary.words) if w.isalpha() and len(w) >= 4 and w not in STOP_WORDS}
+        self._surface_count = {w: surface.get(w, 0) for w in vocab}
         self._vocab_by_length: dict[int, list[str]] = {}
-        for w in sorted(words):
+        for w in sorted(vocab):
             self._vocab_by_length.setdefault(len(w), []).append(w)
         self._explain_cache = lru_cache(maxsize=1024)(self._item_terms_by_field)
 
     # --- reading text ----------------------------------------------------------------------------------
 
-    def _analyse(
-        self, text: str, *, additive: bool, correct: bool = False
-    ) -> tuple[Analysis, list[str]]:
+    def _analyse(self, text: str, *, additive: bool, correct: bool = False) -> tuple[Analysis, list[str]]:
         """Terms of a text. Items are read ``additive`` (concept *and* words kept, so a word search still
         finds them); questions are not (the concept replaces its words, so "fgc" is one thing asked)."""
         pairs = words_of(clean_unicode(text))
@@ -183,8 +183,14 @@ class Engine:
 
     def _correct(self, word: str) -> str:
         """The evidence base's own spelling of a mistyped word, or the word itself."""
-        if (len(word) < 5 or not word.isalpha() or word in STOP_WORDS or word in self._protected
-                or stem(word) in self._vocab_stems or word in self._surface_count):
+        if (
+            len(word) < 5
+            or not word.isalpha()
+            or word in STOP_WORDS
+            or word in self._protected
+            or stem(word) in self._vocab_stems
+            or word in self._surface_count
+        ):
             return word
         allowed = 1 if len(word) <= 7 else 2
         best: tuple[int, int, str] | None = None
@@ -266,8 +272,11 @@ class Engine:
         q = self.read(question)
         ranked = self._rank(q, max(limit, 3) + 1)
         results = [m for m in ranked if m.score >= self.confident_score]
-        if (len(results) >= 2 and results[0].score < STRONG_SCORE
-                and results[0].score - results[1].score < AMBIGUITY_MARGIN):
+        if (
+            len(results) >= 2
+            and results[0].score < STRONG_SCORE
+            and results[0].score - results[1].score < AMBIGUITY_MARGIN
+        ):
             results = []
         suggestions: list[Match] = []
         if not results:
@@ -304,8 +313,13 @@ class Engine:
                 if term in by_field.get(name, ()):
                     found.setdefault(name, []).append(self._readable(term))
                     break
-        labels = {"title": "title", "questions": "example questions", "tags": "tags", "body": "summary",
-                  "themes": "themes"}
+        labels = {
+            "title": "title",
+            "questions": "example questions",
+            "tags": "tags",
+            "body": "summary",
+            "themes": "themes",
+        }
         for name, terms in found.items():
             reasons.append(f"{labels[name]}: {', '.join(terms)}")
         reasons += [f"read “{a}” as “{b}”" for a, b in q.analysis.expansions]
@@ -321,9 +335,18 @@ class Engine:
 
 
 def _fields(item: KnowledgeItem) -> list[tuple[str, tuple[str, ...]]]:
-    body = (item.summary, *item.findings, *((item.evidence.outcome,) if item.evidence and item.evidence.outcome else ()))
-    return [("title", (item.title,)), ("questions", item.questions), ("tags", item.tags),
-            ("themes", item.themes), ("body", body)]
+    body = (
+        item.summary,
+        *item.findings,
+        *((item.evidence.outcome,) if item.evidence and item.evidence.outcome else ()),
+    )
+    return [
+        ("title", (item.title,)),
+        ("questions", item.questions),
+        ("tags", item.tags),
+        ("themes", item.themes),
+        ("body", body),
+    ]
 
 
 def _idf(df: int, count: int) -> float:

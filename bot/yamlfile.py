@@ -33,7 +33,7 @@ class YamlProblem(Exception):
         self.line = line
 
 
-class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _StrictLoader(_BaseLoader):  # type: ignore[misc]
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         # A node met twice is an alias (*ref) to an anchored node: refuse it instead of expanding it.
         if node in self.constructed_objects or node in self.recursive_objects:
@@ -55,9 +55,7 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> LineDic
         except TypeError:
             raise YamlProblem("a mapping key must be plain text", line) from None
         if key in mapping:
-            raise YamlProblem(
-                f"duplicate key '{key}' (first written on line {mapping.lines[key]})", line
-            )
+            raise YamlProblem(f"duplicate key '{key}' (first written on line {mapping.lines[key]})", line)
         mapping[key] = loader.construct_object(value_node)
         mapping.lines[key] = line
     return mapping
@@ -87,7 +85,7 @@ def read_yaml(path: Path, shown: str, max_bytes: int) -> tuple[Any, Problem | No
         line = raw[: exc.start].count(b"\n") + 1
         return None, Problem(shown, "file is not UTF-8 text; save it as UTF-8", line=line)
     try:
-        return yaml.load(text, Loader=_StrictLoader), None  # noqa: S506 - strict safe loader
+        return yaml.load(text, Loader=_StrictLoader), None
     except YamlProblem as exc:
         return None, Problem(shown, str(exc), line=exc.line)
     except yaml.MarkedYAMLError as exc:

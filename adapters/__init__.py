@@ -1,0 +1,1 @@
+"""Chat-platform adapters. Each imports `bot` (its public face) and its own SDK; never each other."""

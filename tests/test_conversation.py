@@ -1,0 +1,74 @@
+"""The conversation every surface shares, read like a chat."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot import Kind, Reply, messages
+from bot.render import reply_text
+
+
+def test_confident_answer_is_a_card_with_effect_line_and_footer(chat: Callable[[str], Reply]) -> None:
+    reply = chat("fgc evidence?")
+    assert reply.kind is Kind.ANSWER and reply.item is not None and reply.item.id == "family-group-conferences"
+    text = reply_text(reply)
+    assert "Positive effect on children entering care, strong evidence (Foundations, 2023)" in text
+    assert "Reviewed 2026-10-01" in text
+    assert "https://foundations.org.uk/" in text
+    assert messages.FOOTER in text
+
+
+def test_unsure_answer_offers_suggestions_then_none_of_these_records_a_gap(
+    chat: Callable[[str], Reply],
+) -> None:
+    reply = chat("supervision")
+    assert reply.kind in (Kind.DID_YOU_MEAN, Kind.ANSWER)
+    reply = chat("family court care assessments")
+    if reply.kind is Kind.DID_YOU_MEAN:
+        assert reply.choices and reply.answer is not None
+    gap = chat("none of these")
+    assert gap.kind is Kind.NO_MATCH and messages.GAP_RECORDED in gap.text
+
+
+def test_no_match_is_kind_and_points_to_themes_and_the_research_lead(chat: Callable[[str], Reply]) -> None:
+    reply = chat("what is the evidence on equine therapy for dolphins")
+    assert reply.kind is Kind.NO_MATCH
+    assert "themes" in reply.text and "the research lead" in reply.text
+
+
+def test_small_talk_gets_a_human_reply_not_a_failed_search(chat: Callable[[str], Reply]) -> None:
+    assert chat("hi!").kind is Kind.SMALL_TALK
+    assert chat("thanks very much").kind is Kind.SMALL_TALK
+    assert chat("Good morning").text == messages.GREETING_REPLY
+
+
+def test_help_themes_theme_and_show(chat: Callable[[str], Reply]) -> None:
+    assert chat("help").text == messages.HELP
+    themes = chat("themes")
+    assert ("reducing the need for care", 1) in themes.themes
+    theme = chat("theme neglect")  # close enough to "neglect and parental needs"
+    assert theme.kind is Kind.THEME and [m.item.id for m in theme.choices] == ["graded-care-profile"]
+    unknown = chat("theme astronomy")
+    assert unknown.kind is Kind.THEMES and "astronomy" in unknown.text
+    shown = chat("show marac")
+    assert shown.kind is Kind.ITEM and shown.item is not None and "safelives.org.uk" in reply_text(shown)
+    typo = chat("show mrac")
+    assert typo.kind is Kind.DID_YOU_MEAN and typo.choices[0].item.id == "marac"
+
+
+def test_more_continues_the_last_question(chat: Callable[[str], Reply]) -> None:
+    assert chat("more").text == messages.NOTHING_TO_CONTINUE
+    chat("family group conference or group supervision or neglect or marac")
+    more = chat("more")
+    assert more.kind in (Kind.MORE, Kind.NOTICE)
+
+
+def test_urgent_safeguarding_concern_is_pointed_to_local_procedures(chat: Callable[[str], Reply]) -> None:
+    reply = chat("child disclosed being hit tonight, does fgc help")
+    assert messages.URGENT in reply.notices
+    assert messages.URGENT not in chat("fgc evidence").notices
+
+
+def test_long_message_tells_the_user_it_was_shortened(chat: Callable[[str], Reply]) -> None:
+    reply = chat("group supervision " + "and so on " * 500)
+    assert any("only read the first" in n for n in reply.notices)

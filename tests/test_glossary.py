@@ -1,0 +1,87 @@
+"""The glossary: shorthand is understood in questions and items; a malformed glossary is a clear error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot import DEFAULT_GLOSSARY, Engine, GlossaryError, load_glossary
+
+
+def test_acronym_in_question_meets_spelled_out_title(engine: Engine) -> None:
+    answer = engine.answer("fgc evidence?")
+    assert answer.results[0].item.id == "family-group-conferences"
+    assert "fgc → family group conference" in answer.understood
+
+
+def test_synonym_in_question_meets_acronym_in_item(engine: Engine) -> None:
+    assert engine.answer("do marac meetings help with domestic violence").results[0].item.id == "marac"
+
+
+@pytest.mark.parametrize("question", ["CP", "DA", "cp plan", "da?"])
+def test_short_acronyms_are_never_dropped_as_stop_words(engine: Engine, question: str) -> None:
+    terms = engine.read(question).analysis.terms
+    assert any(t.startswith("~") for t in terms), terms
+
+
+def test_match_case_terms_only_count_in_capitals(engine: Engine) -> None:
+    assert "~send" in engine.read("SEND support").analysis.terms
+    assert "~send" not in engine.read("send me the report").analysis.terms
+    assert "~send" in engine.read("special educational needs and disabilities").analysis.terms
+
+
+def test_bundled_glossary_is_large_and_covers_the_core_acronyms() -> None:
+    glossary = load_glossary(DEFAULT_GLOSSARY)
+    assert len(glossary) >= 150
+    terms = {e.term.lower() for e in glossary.entries} | {a.lower() for e in glossary.entries for a in e.also}
+    for acronym in [
+        "cin",
+        "cp",
+        "cpp",
+        "cla",
+        "lac",
+        "plo",
+        "s47",
+        "s20",
+        "sgo",
+        "fgc",
+        "mash",
+        "lado",
+        "iro",
+        "uasc",
+        "cse",
+        "cce",
+        "asye",
+        "fdac",
+        "mst",
+        "fft",
+        "marac",
+        "idva",
+        "camhs",
+        "nrm",
+    ]:
+        assert acronym in terms, acronym
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("terms: [{term: FGC}]", "'means' must be non-empty text"),
+        ("terms: [{term: FGC, means: x, alsoo: [y]}]", "unknown field 'alsoo' (did you mean 'also'?)"),
+        (
+            "terms:\n  - {term: FGC, means: family group conference}\n  - {term: fgc, means: other}\n",
+            "already used by 'FGC'",
+        ),
+        ("words: []", "must be a mapping with a 'terms:' list"),
+        ("terms: [{term: X, means: y, match_case: maybe}]", "'match_case' must be true or false"),
+        ("terms: [oops", "YAML syntax error"),
+    ],
+)
+def test_malformed_glossary_is_a_clear_error(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "g.yaml"
+    path.write_text(text)
+    with pytest.raises(GlossaryError) as caught:
+        load_glossary(path)
+    assert message in str(caught.value)
+    assert str(caught.value).startswith("g.yaml")

@@ -1,0 +1,106 @@
+"""The engine, as a practitioner meets it: paraphrases, shorthand, typos, chat, and things it cannot answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import Engine, KnowledgeItem, Link
+from bot.matching import MAX_QUESTION_CHARS
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("does group supervision actually help social workers?", "group-supervision"),  # paraphrase
+        ("do grp supervision sessions help", "group-supervision"),  # texting shorthand
+        ("does supervison in groups work", "group-supervision"),  # typo
+        ("family group conferencing before care", "family-group-conferences"),  # synonym form
+        ("what works 4 neglect assessment", "graded-care-profile"),  # "4" for "for"
+        (
+            "Hi all, quick one - I'm on duty and a colleague asked me whether MARAC actually keeps "
+            "victims of domestic abuse safer, anyone know?",
+            "marac",
+        ),  # chatty
+        ("ＦＧＣ evi\u200bdence", "family-group-conferences"),  # full-width and zero-width characters
+        (
+            "how good is the behavior of the graded care profile for neglect",
+            "graded-care-profile",
+        ),  # US spelling
+    ],
+)
+def test_finds_the_right_item_confidently(engine: Engine, question: str, expected: str) -> None:
+    answer = engine.answer(question)
+    assert answer.results, f"no confident answer; suggestions: {answer.suggestions}"
+    assert answer.results[0].item.id == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's the weather tomorrow",
+        "can you book me a table for lunch",
+        "how do I reset my password",
+        "who won the football last night",
+        "asdfghjkl qwerty",
+    ],
+)
+def test_out_of_scope_questions_get_no_confident_answer(engine: Engine, question: str) -> None:
+    assert engine.answer(question).results == ()
+
+
+def test_scores_are_on_one_scale_and_suggestions_only_come_without_results(engine: Engine) -> None:
+    for question in ["fgc", "supervision", "neglect tools", "care", "the"]:
+        answer = engine.answer(question)
+        for match in (*answer.results, *answer.suggestions):
+            assert 0.0 <= match.score <= 100.0
+        assert not (answer.results and answer.suggestions)
+        if answer.results:
+            assert all(m.score >= engine.confident_score for m in answer.results)
+        assert (
+            all(engine.suggest_score <= m.score < engine.confident_score for m in answer.suggestions) or answer.results
+        )
+
+
+def test_subset_effect_does_not_make_a_one_word_question_a_perfect_match() -> None:
+    # rapidfuzz's token_set_ratio gives 100 whenever one side's words are a subset of the other's.
+    items = [
+        KnowledgeItem(
+            id="long",
+            title="Supervision of newly qualified social workers in their first year",
+            summary="About supervision.",
+            links=(Link("s", "https://example.org/"),),
+        ),
+        KnowledgeItem(
+            id="other",
+            title="Court skills",
+            summary="About courts.",
+            links=(Link("s", "https://example.org/"),),
+        ),
+    ]
+    [match] = Engine(items).rank("supervision", 1)
+    assert match.item.id == "long" and match.score < 80
+
+
+def test_matches_explain_themselves(engine: Engine) -> None:
+    best = engine.answer("fgc evidence?").results[0]
+    assert any("title" in reason for reason in best.why)
+    assert any("family group conference" in reason for reason in best.why)
+    typo = engine.answer("does supervison in groups work").results[0]
+    assert any("(spelling)" in reason for reason in typo.why)
+
+
+def test_a_huge_message_is_capped_answered_and_flagged(engine: Engine) -> None:
+    question = "does group supervision help? " + "blah " * 8000  # ~40,000 characters
+    answer = engine.answer(question)
+    assert answer.truncated and len(answer.question) <= MAX_QUESTION_CHARS
+    assert answer.results[0].item.id == "group-supervision"
+
+
+def test_empty_and_stop_word_only_questions_return_nothing(engine: Engine) -> None:
+    for question in ["", "   ", "?!", "what is the", "does it work?"]:
+        answer = engine.answer(question)
+        assert answer.results == () and answer.suggestions == ()
+
+
+def test_an_engine_over_no_items_answers_nothing() -> None:
+    assert Engine([]).answer("fgc").outcome == "none"
