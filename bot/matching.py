@@ -34,7 +34,6 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -57,6 +56,8 @@ AMBIGUITY_MARGIN = 2.0
 COVERAGE_WEIGHT = 0.5
 PHRASE_WEIGHT = 0.5
 FIELD_WEIGHTS = {"title": 1.0, "questions": 1.0, "tags": 0.9, "body": 0.6, "themes": 0.5}
+FIELD_LABELS = ("title", "example questions", "tags", "summary", "themes")
+_FIELD_CODES = {"title": 0, "questions": 1, "tags": 2, "body": 3, "themes": 4}
 TYPO_FACTOR = 0.85
 CANDIDATES = 40
 
@@ -100,8 +101,9 @@ class Engine:
         self.glossary = glossary or Glossary()
         self.confident_score = confident_score
         self.suggest_score = min(suggest_score, confident_score)
+        self._concepts = {e.concept: e for e in self.glossary.entries}
         self._protected = {w for e in self.glossary.entries for w in _acronym_words(e.term)}
-        postings: dict[str, dict[int, float]] = {}
+        postings: dict[str, dict[int, tuple[float, int]]] = {}
         phrases: list[tuple[str, ...]] = []
         phrase_owner: list[int] = []
         vocab_stems: set[str] = set()
@@ -115,8 +117,8 @@ class Engine:
                         surface[word] = surface.get(word, 0) + 1
                     for term in analysis.terms:
                         slot = postings.setdefault(term, {})
-                        if slot.get(index, 0.0) < weight:
-                            slot[index] = weight
+                        if slot.get(index, (0.0, 0))[0] < weight:
+                            slot[index] = (weight, _FIELD_CODES[field_name])
                     if field_name in ("title", "questions"):
                         canonical = self._analyse(text, additive=False)[0].phrase
                         if canonical:
@@ -125,10 +127,12 @@ class Engine:
         count = len(self.items)
         self._idf = {t: _idf(len(p), count) for t, p in postings.items()}
         self._unknown_idf = _idf(0, max(count, 1))
+        # term -> (item indexes ascending, idf x field weight, code of the best field it appears in)
         self._postings = {
             t: (
                 np.fromiter(p.keys(), dtype=np.int32, count=len(p)),
-                np.fromiter(p.values(), dtype=np.float32, count=len(p)) * np.float32(self._idf[t]),
+                np.fromiter((w for w, _ in p.values()), dtype=np.float32, count=len(p)) * np.float32(self._idf[t]),
+                np.fromiter((c for _, c in p.values()), dtype=np.int8, count=len(p)),
             )
             for t, p in postings.items()
         }
@@ -143,7 +147,6 @@ class Engine:
         self._vocab_by_length: dict[int, list[str]] = {}
         for w in sorted(vocab):
             self._vocab_by_length.setdefault(len(w), []).append(w)
-        self._explain_cache = lru_cache(maxsize=1024)(self._item_terms_by_field)
 
     # --- reading text ----------------------------------------------------------------------------------
 
@@ -236,7 +239,7 @@ class Engine:
             posting = self._postings.get(term)
             if posting is None:
                 continue
-            idx, contrib = posting
+            idx, contrib, _ = posting
             coverage[idx] += contrib * (TYPO_FACTOR if term in q.corrected_terms else 1.0)
         coverage /= total
         hits = np.flatnonzero(coverage)
@@ -294,11 +297,13 @@ class Engine:
 
     # --- explanations ----------------------------------------------------------------------------------
 
-    def _item_terms_by_field(self, index: int) -> dict[str, frozenset[str]]:
-        return {
-            name: frozenset(t for text in texts for t in self._analyse(text, additive=True)[0].terms)
-            for name, texts in _fields(self.items[index])
-        }
+    def _field_of(self, term: str, index: int) -> int | None:
+        """Code of the best field ``term`` appears in for item ``index``, from the postings (no re-reading)."""
+        posting = self._postings.get(term)
+        if posting is None:
+            return None
+        at = int(np.searchsorted(posting[0], index))
+        return int(posting[2][at]) if at < posting[0].size and posting[0][at] == index else None
 
     def _explain(self, q: _Question, index: int, phrase_n: int) -> tuple[str, ...]:
         reasons: list[str] = []
@@ -306,32 +311,20 @@ class Engine:
             text = self._phrases[phrase_n][1]
             where = "title" if text == self.items[index].title else "example question"
             reasons.append(f"closest {where}: “{text}”")
-        by_field = self._explain_cache(index)
-        found: dict[str, list[str]] = {}
+        found: dict[int, list[str]] = {}
         for term in q.analysis.terms:
-            for name in ("title", "questions", "tags", "body", "themes"):
-                if term in by_field.get(name, ()):
-                    found.setdefault(name, []).append(self._readable(term))
-                    break
-        labels = {
-            "title": "title",
-            "questions": "example questions",
-            "tags": "tags",
-            "body": "summary",
-            "themes": "themes",
-        }
-        for name, terms in found.items():
-            reasons.append(f"{labels[name]}: {', '.join(terms)}")
+            code = self._field_of(term, index)
+            if code is not None:
+                found.setdefault(code, []).append(self._readable(term))
+        for code, terms in sorted(found.items()):
+            reasons.append(f"{FIELD_LABELS[code]}: {', '.join(terms)}")
         reasons += [f"read “{a}” as “{b}”" for a, b in q.analysis.expansions]
         reasons += [f"read “{a}” as “{b}” (spelling)" for a, b in q.analysis.corrections]
         return tuple(reasons)
 
     def _readable(self, term: str) -> str:
-        if term.startswith("~"):
-            for entry in self.glossary.entries:
-                if entry.concept == term:
-                    return entry.term
-        return term
+        entry = self._concepts.get(term)
+        return entry.term if entry else term
 
 
 def _fields(item: KnowledgeItem) -> list[tuple[str, tuple[str, ...]]]:

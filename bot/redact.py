@@ -65,7 +65,7 @@ def _redact_upn(text: str) -> str:
 # --------------------------------------------------------------------------- NHS numbers
 
 _NHS_CUED = re.compile(
-    r"\bNHS(?:\s*+(?:number|nbr|num|no|#)\b)?+\.?+(?:\s++(?:is|was))?+\s*+[:#=.-]?+\s*+"
+    r"\bNHS(?:\s*+(?:number|nbr|num|no|#)(?![a-z]))?+\.?+(?:\s++(?:is|was))?+\s*+[:#=.-]?+\s*+"
     r"\d(?:[ .-]?\d){8,10}(?!\d)",
     re.IGNORECASE,
 )
@@ -124,7 +124,7 @@ _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?+"
 )
-_DAY = r"\d{1,2}(?:st|nd|rd|th)?+"
+_DAY = r"\d{1,2}+(?:st|nd|rd|th)?+(?![\dA-Za-z])"
 _YEAR = r"(?:\d{4}|'\d{2})(?!\d)"
 _SEP = r"[\s,/.-]{1,3}+"
 _NUMERIC_DATE = re.compile(
@@ -167,8 +167,8 @@ def _redact_dates(text: str) -> str:
     """Every full date goes (numeric and in words); partial dates only after a birth cue."""
     text = _NUMERIC_DATE.sub(_date_label, text)
     text = _WORD_DATE.sub(_date_label, text)
-    text = _DOB_PARTIAL.sub(_cued_partial, text)
-    return _DOB_MONTH_YEAR.sub(_cued_partial, text)
+    text = _DOB_MONTH_YEAR.sub(_cued_partial, text)
+    return _DOB_PARTIAL.sub(_cued_partial, text)
 
 
 # --------------------------------------------------------------------------- references
@@ -176,8 +176,8 @@ def _redact_dates(text: str) -> str:
 _REF_CUED = re.compile(
     r"(?P<cue>\b(?:mosaic|lcs|eclipse|liquidlogic|carefirst|case|file|ref|reference|referral|record"
     r"|client|person|pupil|upn|uln|urn|crn|cin|id)\b"
-    r"(?:\s*+(?:number|num|no|reference|ref|id|#)\b)?+\.?+\s*+[:#=-]?+\s*+)"
-    r"(?P<tok>[A-Za-z0-9][\w/.:-]*+)",
+    r"(?:\s*+(?:number|num|no|reference|ref|id|#)(?![a-z]))?+\.?+\s*+[:#=-]?+\s*+)"
+    r"(?P<tok>[A-Za-z0-9][\w/.:-]*+(?:\s\d[\d/-]*+)*+)",
     re.IGNORECASE,
 )
 _REF_PREFIXED = re.compile(r"(?<![\w/-])[A-Z]{1,6}(?:[-/]\d++){1,4}(?![\w/-])")
@@ -353,7 +353,7 @@ _RELATIONS = (
     r"|young\sperson|yp|pupil|foster\schild|neighbour|friend"
 )
 _CUE_RE = re.compile(
-    rf"(?P<cue>\b(?i:{_RELATIONS})(?:,\s?|:\s?|\s-\s|\s))(?P<n1>{_NAME_TOKEN})(?:\s(?P<n2>{_NAME_TOKEN}))?"
+    rf"(?P<cue>\b(?i:{_RELATIONS})(?:,\s?|:\s?|\s-\s|\s\(|\s))(?P<n1>{_NAME_TOKEN})(?:\s(?P<n2>{_NAME_TOKEN}))?"
 )
 _AGE_RE = re.compile(
     rf"(?<![\w'’-])(?P<n1>{_NAME_TOKEN})(?:\s(?P<n2>{_NAME_TOKEN}))?"
