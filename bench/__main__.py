@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import resource
@@ -21,24 +22,32 @@ from pathlib import Path
 from typing import Any
 
 from bench import datasets, synthetic
-from bench.metrics import Row, ScaleRow, Target, dataset_row, scale_row, targets
+from bench.metrics import Row, ScaleRow, Target, Timing, dataset_row, scale_row, targets
 
 QUICK_LIMIT = 300
 SCALE_SIZES = (1_000, 10_000, 100_000)
 SLOW_LOAD_S = 120.0
 
 
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of numbers: {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("sizes must be positive")
+    return sizes
+
+
 def _parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description="Benchmark the engine against BM25: quality, latency, start-up, memory."
+    )
     parser.add_argument("--datasets", type=Path, default=None, metavar="DIR", help="benchmark root folder")
     parser.add_argument("--only", metavar="NAME", help="run one shared dataset (folder name)")
     parser.add_argument("--no-scale", action="store_true", help="skip the synthetic scale run")
-    parser.add_argument(
-        "--quick", action="store_true", help=f"no scale run, at most {QUICK_LIMIT} queries each"
-    )
-    parser.add_argument(
-        "--sizes", default=",".join(map(str, SCALE_SIZES)), help="scale run sizes (comma list)"
-    )
+    parser.add_argument("--quick", action="store_true", help=f"no scale run, at most {QUICK_LIMIT} queries each")
+    parser.add_argument("--sizes", type=_sizes, default=SCALE_SIZES, help="scale run sizes, e.g. 1000,10000")
     parser.add_argument("--write", type=Path, metavar="PATH", help="also write the tables as Markdown")
     parser.add_argument("--worker", choices=("engine", "bm25"), help=argparse.SUPPRESS)
     parser.add_argument("--job", type=Path, help=argparse.SUPPRESS)
@@ -56,9 +65,8 @@ def _peak_mb() -> float:
 def _engine_worker(job: dict[str, Any]) -> dict[str, Any]:
     """Load through the bot's real loader, time ``answer`` per question, then collect ``rank`` lists."""
     t0 = time.perf_counter()
-    from bot.config import DEFAULT_GLOSSARY
-
     from bot import Engine, load_glossary, load_knowledge
+    from bot.config import DEFAULT_GLOSSARY
 
     t1 = time.perf_counter()
     kb = load_knowledge(Path(job["knowledge"]))
@@ -66,11 +74,13 @@ def _engine_worker(job: dict[str, Any]) -> dict[str, Any]:
     engine = Engine(kb.items, load_glossary(DEFAULT_GLOSSARY))
     t3 = time.perf_counter()
     latency_ms: list[float] = []
+    cpu_ms: list[float] = []
     top: list[str | None] = []
     for question in job["questions"]:  # answers first, so no question is warmed up by a rank call
-        start = time.perf_counter()
+        cpu, start = time.thread_time(), time.perf_counter()
         answer = engine.answer(question, limit=5)
         latency_ms.append((time.perf_counter() - start) * 1000)
+        cpu_ms.append((time.thread_time() - cpu) * 1000)
         top.append(answer.results[0].item.id if answer.results else None)
     ranked = [[m.item.id for m in engine.rank(q, limit=5)] for q in job["questions"]] if job["rank"] else []
     return {
@@ -79,6 +89,7 @@ def _engine_worker(job: dict[str, Any]) -> dict[str, Any]:
         "startup_s": t3 - t1,
         "items": len(kb.items),
         "latency_ms": latency_ms,
+        "cpu_ms": cpu_ms,
         "top": top,
         "ranked": ranked,
     }
@@ -161,7 +172,17 @@ def _scale_row(size: int, pool: tuple[list[str], list[str]]) -> ScaleRow:
 
 # --- output ------------------------------------------------------------------------------------------
 
-HEADERS = ("dataset", "system", "items", "queries", "hit@1", "MRR@5", "answer acc", "wrong", "false rej")
+HEADERS: tuple[str, ...] = (
+    "dataset",
+    "system",
+    "items",
+    "queries",
+    "hit@1",
+    "MRR@5",
+    "answer acc",
+    "wrong",
+    "false rej",
+)
 HEADERS += ("OOS rej", "p50 ms", "p95 ms", "start-up s", "peak MB")
 SCALE_HEADERS = (
     "items",
@@ -204,9 +225,14 @@ def _table(headers: tuple[str, ...], rows: list[list[str]], markdown: bool, left
         return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
     fmt = "  ".join(f"{{:<{w}}}" if i < left else f"{{:>{w}}}" for i, w in enumerate(widths))
-    return "\n".join(
-        [fmt.format(*headers), fmt.format(*("-" * w for w in widths)), *(fmt.format(*r) for r in rows)]
-    )
+    return "\n".join([fmt.format(*headers), fmt.format(*("-" * w for w in widths)), *(fmt.format(*r) for r in rows)])
+
+
+def _busy(label: str, t: Timing | None) -> list[str]:
+    """A note when wall-clock p95 is well above CPU p95: the process was waiting for a busy CPU."""
+    if t is None or math.isnan(t.p95_cpu_ms) or t.p95_ms <= 1.25 * t.p95_cpu_ms + 0.05:
+        return []
+    return [f"{label}: p95 {t.p95_ms:.3f} ms wall-clock but {t.p95_cpu_ms:.3f} ms CPU: the machine was busy"]
 
 
 def _machine() -> str:
@@ -214,19 +240,19 @@ def _machine() -> str:
     model = ""
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
-        names = [
-            ln.split(":", 1)[1].strip()
-            for ln in cpuinfo.read_text().splitlines()
-            if ln.startswith("model name")
-        ]
+        names = [ln.split(":", 1)[1].strip() for ln in cpuinfo.read_text().splitlines() if ln.startswith("model name")]
         model = f" ({names[0]})" if names else ""
-    return (
-        f"nproc {cpus}{model}, Python {platform.python_version()}, {platform.system()} {platform.machine()}"
-    )
+    return f"nproc {cpus}{model}, Python {platform.python_version()}, {platform.system()} {platform.machine()}"
 
 
 def render(
-    rows: list[Row], scale: list[ScaleRow], lines: list[Target], command: str, elapsed: float, markdown: bool
+    rows: list[Row],
+    scale: list[ScaleRow],
+    lines: list[Target],
+    command: str,
+    elapsed: float,
+    load: tuple[float, float],
+    markdown: bool,
 ) -> str:
     """The whole report as plain text (stdout) or Markdown (``--write``)."""
     h = "## " if markdown else ""
@@ -234,27 +260,27 @@ def render(
     out = [f"{'# ' if markdown else ''}Benchmark results", ""]
     stamp = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     out += [f"{item}date: {stamp}", f"{item}machine: {_machine()}", f"{item}command: `{command}`"]
-    out += [f"{item}wall time: {elapsed:.0f} s", ""]
+    out += [f"{item}wall time: {elapsed:.0f} s; load average {load[0]:.2f} at start, {load[1]:.2f} at end", ""]
     if rows:
         out += [
             f"{h}Shared datasets (engine vs BM25)",
             "",
             _table(HEADERS, [_row_cells(r) for r in rows], markdown, left=2),
         ]
-        notes = [f"{r.dataset} {r.system}: {r.error}" for r in rows if r.error]
+        notes = [f"{r.dataset} {r.system}: {n}" for r in rows for n in ([r.error] if r.error else []) + r.notes]
+        notes += [n for r in rows for n in _busy(f"{r.dataset} {r.system}", r.timing)]
         notes += [
-            f"BM25 threshold on {r.dataset}: top score > {r.threshold:.2f}" for r in rows if r.threshold
+            f"BM25 threshold on {r.dataset}: top score > {r.threshold:.2f}" for r in rows if r.threshold is not None
         ]
         out += ["", *(f"{item}{n}" for n in notes), ""]
     if scale:
         out += [f"{h}Scale (synthetic knowledge, engine only)", ""]
         out += [_table(SCALE_HEADERS, [_scale_cells(r) for r in scale], markdown), ""]
         notes = [f"{r.items} items: {n}" for r in scale for n in ([r.error] if r.error else []) + r.notes]
+        notes += [n for r in scale for n in _busy(f"{r.items} items", r.timing)]
         out += [*(f"{item}{n}" for n in notes), ""] if notes else []
     out += [f"{h}Targets", ""]
-    out += [
-        f"{item}{'**' + t.status + '**' if markdown else t.status:<4}  {t.label}: {t.detail}" for t in lines
-    ]
+    out += [f"{item}{'**' + t.status + '**' if markdown else t.status:<4}  {t.label}: {t.detail}" for t in lines]
     return "\n".join(out) + "\n"
 
 
@@ -263,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     if args.worker:
         return _worker(args.worker, args.job)
-    started = time.perf_counter()
+    started, load_start = time.perf_counter(), os.getloadavg()[0]
     root = (args.datasets or datasets.default_root()).resolve()
     tune = datasets.load_tune_oos(root)
     rows: list[Row] = []
@@ -272,14 +298,14 @@ def main(argv: list[str] | None = None) -> int:
     scale: list[ScaleRow] = []
     if not (args.quick or args.no_scale):
         pool = synthetic.word_pool(root)
-        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-        scale = [_scale_row(size, pool) for size in sizes]
+        scale = [_scale_row(size, pool) for size in args.sizes]
     elapsed = time.perf_counter() - started
     command = " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])])
     lines = targets(rows, scale, scale_run=bool(scale))
-    print(render(rows, scale, lines, command, elapsed, markdown=False), end="")
+    load = (load_start, os.getloadavg()[0])
+    print(render(rows, scale, lines, command, elapsed, load, markdown=False), end="")
     if args.write:
-        args.write.write_text(render(rows, scale, lines, command, elapsed, markdown=True), encoding="utf-8")
+        args.write.write_text(render(rows, scale, lines, command, elapsed, load, markdown=True), encoding="utf-8")
         _log(f"wrote {args.write}")
     crashed = any(r.error for r in rows) or any(s.error for s in scale)
     return 1 if crashed else 0

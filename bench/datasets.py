@@ -23,9 +23,7 @@ ITEMS_PER_FOLDER = 1000
 
 # Characters that must be escaped inside a YAML double-quoted scalar: quote, backslash, and anything
 # outside YAML's printable set (plus line/paragraph separators and the BOM, which YAML treats specially).
-_UNSAFE = re.compile(
-    '[\\\\"]|[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u0085\u2028\u2029\ufeff]'
-)
+_UNSAFE = re.compile('[\\\\"]|[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u0085\u2028\u2029\ufeff]')
 _NAMED = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 

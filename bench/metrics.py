@@ -37,6 +37,7 @@ class Timing:
     p95_ms: float
     startup_s: float
     peak_mb: float
+    p95_cpu_ms: float  # CPU time of the same calls: a much lower figure means the machine was busy
 
 
 def percentile(values: Sequence[float], pct: float) -> float:
@@ -48,9 +49,12 @@ def percentile(values: Sequence[float], pct: float) -> float:
     return ordered[rank - 1]
 
 
-def timing(latencies_ms: Sequence[float], startup_s: float, peak_mb: float) -> Timing:
-    """Median and p95 of the per-question latencies, with the process's start-up and peak memory."""
-    return Timing(percentile(latencies_ms, 50), percentile(latencies_ms, 95), startup_s, peak_mb)
+def timing(payload: dict[str, Any]) -> Timing:
+    """Median and p95 of a worker's per-question latencies, with its start-up and peak memory."""
+    wall, cpu = payload["latency_ms"], payload.get("cpu_ms", [])
+    return Timing(
+        percentile(wall, 50), percentile(wall, 95), payload["startup_s"], payload["peak_mb"], percentile(cpu, 95)
+    )
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -77,9 +81,7 @@ def answering(
     ``top_in[i]`` / ``top_oos[i]`` is the id of the first confident result, or None when the system
     rejected the question (empty results). The three in-scope fractions add up to 1.
     """
-    right = [
-        1.0 if top is not None and top in q.relevant else 0.0 for top, q in zip(top_in, queries, strict=True)
-    ]
+    right = [1.0 if top is not None and top in q.relevant else 0.0 for top, q in zip(top_in, queries, strict=True)]
     rejected = [1.0 if top is None else 0.0 for top in top_in]
     wrong = [1.0 - r - j for r, j in zip(right, rejected, strict=True)]
     oos_rejected = [1.0 if top is None else 0.0 for top in top_oos]
@@ -113,6 +115,7 @@ class Row:
     timing: Timing | None = None
     threshold: float | None = None
     error: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -153,8 +156,10 @@ def dataset_row(
     n = len(in_scope)
     top = payload["top"]
     row.quality = quality(payload["ranked"][:n], top[:n], top[n:], in_scope)
-    row.timing = timing(payload["latency_ms"], payload["startup_s"], payload["peak_mb"])
+    row.timing = timing(payload)
     row.threshold = payload.get("threshold")
+    if payload.get("items", items) != items:
+        row.notes.append(f"the loader returned {payload['items']} of {items} items")
     return row
 
 
@@ -164,11 +169,11 @@ def scale_row(size: int, queries: Sequence[Query], payload: dict[str, Any]) -> S
     if row.error:
         return row
     row.load_s = payload["load_s"]
-    row.timing = timing(payload["latency_ms"], payload["startup_s"], payload["peak_mb"])
+    if payload.get("items", size) != size:
+        row.notes.append(f"the loader returned {payload['items']} of {size} items")
+    row.timing = timing(payload)
     top = payload["top"]
-    row.top1 = _mean(
-        [1.0 if t is not None and t in q.relevant else 0.0 for t, q in zip(top, queries, strict=True)]
-    )
+    row.top1 = _mean([1.0 if t is not None and t in q.relevant else 0.0 for t, q in zip(top, queries, strict=True)])
     row.answered = _mean([0.0 if t is None else 1.0 for t in top])
     return row
 
@@ -229,9 +234,7 @@ def targets(rows: Sequence[Row], scale: Sequence[ScaleRow], scale_run: bool) -> 
     for size, label, metric, limit, unit in SCALE_TARGETS:
         srow = sizes.get(size)
         if srow is None:
-            out.append(
-                Target("SKIP", label, "scale run skipped" if not scale_run else f"size {size} not run")
-            )
+            out.append(Target("SKIP", label, "scale run skipped" if not scale_run else f"size {size} not run"))
             continue
         value: float | None = getattr(srow.timing, metric) if srow.timing else None
         out.append(_target(label, _at_most(value, limit), f"{_fmt(value)} {unit}"))

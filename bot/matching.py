@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import time
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -51,7 +52,7 @@ MAX_TERMS = 48
 CONFIDENT_SCORE = 36.0
 SUGGEST_SCORE = 24.0
 STRONG_SCORE = 75.0
-AMBIGUITY_MARGIN = 2.0
+AMBIGUITY_MARGIN = 0.5
 
 COVERAGE_WEIGHT = 0.5
 PHRASE_WEIGHT = 0.5
@@ -103,40 +104,49 @@ class Engine:
         self.suggest_score = min(suggest_score, confident_score)
         self._concepts = {e.concept: e for e in self.glossary.entries}
         self._protected = {w for e in self.glossary.entries for w in _acronym_words(e.term)}
-        postings: dict[str, dict[int, tuple[float, int]]] = {}
-        phrases: list[tuple[str, ...]] = []
+        # term -> (item indexes ascending, field weight, field code), as compact typed arrays: a base of
+        # 100k items has millions of postings, too many for a Python object each.
+        postings: dict[str, tuple[array[int], array[float], array[int]]] = {}
+        phrases: list[tuple[str, str]] = []
         phrase_owner: list[int] = []
         vocab_stems: set[str] = set()
         surface: dict[str, int] = {}
         for index, item in enumerate(self.items):
+            best: dict[str, tuple[float, int]] = {}
             for field_name, texts in _fields(item):
-                weight = FIELD_WEIGHTS[field_name]
+                weight, code = FIELD_WEIGHTS[field_name], _FIELD_CODES[field_name]
                 for text in texts:
                     analysis, words = self._analyse(text, additive=True)
                     for word in words:
                         surface[word] = surface.get(word, 0) + 1
                     for term in analysis.terms:
-                        slot = postings.setdefault(term, {})
-                        if slot.get(index, (0.0, 0))[0] < weight:
-                            slot[index] = (weight, _FIELD_CODES[field_name])
+                        if best.get(term, (0.0, 0))[0] < weight:
+                            best[term] = (weight, code)
                     if field_name in ("title", "questions"):
                         canonical = self._analyse(text, additive=False)[0].phrase
                         if canonical:
                             phrases.append((canonical, text))
                             phrase_owner.append(index)
+            for term, (weight, code) in best.items():
+                lists = postings.get(term)
+                if lists is None:
+                    lists = postings[term] = (array("i"), array("f"), array("b"))
+                lists[0].append(index)
+                lists[1].append(weight)
+                lists[2].append(code)
         count = len(self.items)
-        self._idf = {t: _idf(len(p), count) for t, p in postings.items()}
+        self._idf = {t: _idf(len(p[0]), count) for t, p in postings.items()}
         self._unknown_idf = _idf(0, max(count, 1))
         # term -> (item indexes ascending, idf x field weight, code of the best field it appears in)
         self._postings = {
             t: (
-                np.fromiter(p.keys(), dtype=np.int32, count=len(p)),
-                np.fromiter((w for w, _ in p.values()), dtype=np.float32, count=len(p)) * np.float32(self._idf[t]),
-                np.fromiter((c for _, c in p.values()), dtype=np.int8, count=len(p)),
+                np.frombuffer(p[0], dtype=np.intc).astype(np.int32),
+                np.frombuffer(p[1], dtype=np.float32) * np.float32(self._idf[t]),
+                np.frombuffer(p[2], dtype=np.int8).copy(),
             )
             for t, p in postings.items()
         }
-        vocab_stems.update(t for t in postings if not t.startswith("~"))
+        vocab_stems.update(t for t in self._postings if not t.startswith("~"))
         self._vocab_stems = frozenset(vocab_stems)
         self._phrases = tuple(phrases)
         self._phrases_of: dict[int, list[int]] = {}
@@ -233,7 +243,12 @@ class Engine:
         if not terms or not self.items:
             return []
         weights = [self._idf.get(t, self._unknown_idf) for t in terms]
-        total = float(sum(weights))
+        unknown = sum(1 for t in terms if t not in self._idf)
+        # Words the evidence base has never seen count against every item, with diminishing returns: the
+        # first one or two suggest the question is about something else; the tenth word of a long chatty
+        # message is mostly context. n unknown words weigh sqrt(n) times one.
+        total = float(sum(w for t, w in zip(terms, weights, strict=True) if t in self._idf))
+        total += self._unknown_idf * math.sqrt(unknown)
         coverage = np.zeros(len(self.items), dtype=np.float32)
         for term in terms:
             posting = self._postings.get(term)
