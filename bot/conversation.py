@@ -67,6 +67,8 @@ class _Session:
     ranked: list[Match]
     shown: int
     question_id: str | None = None
+    choices: tuple[str, ...] = ()
+    """Ids of the last numbered list shown (suggestions, more, a theme), so "2" opens the second."""
 
 
 _GREETING = re.compile(
@@ -124,11 +126,15 @@ class Conversation:
         if lowered in ("themes", "topics", "theme", "list themes", "browse"):
             return self.themes(engine)
         if word in ("theme", "topic") and rest:
-            return self.theme(engine, rest)
+            if self._session(user) is None:
+                self._remember(user, _Session("", [], 0))
+            return self.theme(engine, rest, user=user)
         if word in ("show", "open", "item") and rest and len(rest.split()) == 1:
             return self.show(engine, rest, user=user, surface=surface)
         if lowered in ("more", "next", "more please", "show more"):
             return self.more(user)
+        if lowered.isdigit():
+            return self._pick(engine, int(lowered), user=user, surface=surface)
         if _NONE_OF_THESE.match(lowered) and self._session(user) is not None:
             return self.none_of_these(user, surface=surface)
         if _GREETING.match(lowered):
@@ -146,7 +152,16 @@ class Conversation:
         ranked = list(answer.results) or list(answer.suggestions)
         notices = self._notices(answer)
         question_id = self.recorder.question(surface=surface, user=user, answer=answer) if self.recorder else None
-        self._remember(user, _Session(answer.question, engine.rank(question, 25), len(ranked), question_id))
+        self._remember(
+            user,
+            _Session(
+                answer.question,
+                engine.rank(question, 25),
+                len(ranked),
+                question_id,
+                tuple(m.item.id for m in answer.suggestions),
+            ),
+        )
         if answer.results:
             best, *others = answer.results
             return Reply(
@@ -196,7 +211,15 @@ class Conversation:
         if not page:
             return Reply(Kind.NOTICE, messages.NO_MORE)
         session.shown += len(page)
+        session.choices = tuple(m.item.id for m in page)
         return Reply(Kind.MORE, messages.MORE_LEAD.format(question=_short(session.question)), choices=tuple(page))
+
+    def _pick(self, engine: Engine, number: int, *, user: str, surface: str) -> Reply:
+        """A number typed after a numbered list opens that entry."""
+        session = self._session(user)
+        if session is None or not 1 <= number <= len(session.choices):
+            return Reply(Kind.NOTICE, messages.NO_SUCH_CHOICE)
+        return self.show(engine, session.choices[number - 1], user=user, surface=surface)
 
     def none_of_these(self, user: str, surface: str = "console") -> Reply:
         """The user rejected every suggestion: record the question as a gap for the curators."""
@@ -213,7 +236,7 @@ class Conversation:
             return Reply(Kind.NOTICE, messages.NO_THEMES)
         return Reply(Kind.THEMES, messages.THEMES_LEAD, themes=tuple(counts.items()))
 
-    def theme(self, engine: Engine, name: str) -> Reply:
+    def theme(self, engine: Engine, name: str, *, user: str = "console") -> Reply:
         counts = _theme_counts(engine.items)
         wanted = name.strip().lower()
         found = next((t for t in counts if t.lower() == wanted), None)
@@ -227,6 +250,9 @@ class Conversation:
                 themes=tuple(counts.items()),
             )
         items = sorted((i for i in engine.items if found in i.themes), key=lambda i: i.title.lower())
+        session = self._session(user)
+        if session is not None:
+            session.choices = tuple(i.id for i in items)
         return Reply(Kind.THEME, messages.THEME_LEAD.format(theme=found), choices=tuple(Match(i, 0.0) for i in items))
 
     def show(self, engine: Engine, item_id: str, *, user: str = "console", surface: str = "console") -> Reply:

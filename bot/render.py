@@ -52,7 +52,9 @@ def reply_lines(reply: Reply) -> list[Line]:
         score = f"  [{match.score:.0f}]" if match.score else ""
         lines.append(("choice", f"{n}. {match.item.title}  (show {match.item.id}){score}"))
     if reply.kind is Kind.DID_YOU_MEAN and reply.answer is not None:
-        lines.append(("dim", f"Type a number to open one, or 'none' if {messages.NONE_OF_THESE.lower()} fit."))
+        lines.append(("dim", messages.PICK_HINT))
+    if reply.kind in (Kind.MORE, Kind.THEME):
+        lines.append(("dim", messages.OPEN_HINT))
     for theme, count in reply.themes:
         lines.append(("choice", f"• {theme} ({count})"))
     lines += [("notice", n) for n in reply.notices if n != messages.URGENT]

@@ -72,3 +72,11 @@ def test_urgent_safeguarding_concern_is_pointed_to_local_procedures(chat: Callab
 def test_long_message_tells_the_user_it_was_shortened(chat: Callable[[str], Reply]) -> None:
     reply = chat("group supervision " + "and so on " * 500)
     assert any("only read the first" in n for n in reply.notices)
+
+
+def test_a_number_opens_the_matching_entry_of_the_last_list(chat: Callable[[str], Reply]) -> None:
+    assert chat("2").text == messages.NO_SUCH_CHOICE
+    theme = chat("theme neglect")
+    opened = chat("1")
+    assert opened.kind is Kind.ITEM and opened.item is not None and opened.item.id == theme.choices[0].item.id
+    assert chat("9").text == messages.NO_SUCH_CHOICE
