@@ -14,6 +14,7 @@ import math
 import os
 import platform
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -289,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     if args.worker:
         return _worker(args.worker, args.job)
+    # A terminated run raises SystemExit, so temporary folders are removed and the worker is killed.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     started, load_start = time.perf_counter(), os.getloadavg()[0]
     root = (args.datasets or datasets.default_root()).resolve()
     tune = datasets.load_tune_oos(root)
