@@ -178,8 +178,8 @@ def scale_row(size: int, queries: Sequence[Query], payload: dict[str, Any]) -> S
     return row
 
 
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
 
 
 def _target(label: str, ok: bool | None, detail: str) -> Target:
@@ -237,5 +237,5 @@ def targets(rows: Sequence[Row], scale: Sequence[ScaleRow], scale_run: bool) -> 
             out.append(Target("SKIP", label, "scale run skipped" if not scale_run else f"size {size} not run"))
             continue
         value: float | None = getattr(srow.timing, metric) if srow.timing else None
-        out.append(_target(label, _at_most(value, limit), f"{_fmt(value)} {unit}"))
+        out.append(_target(label, _at_most(value, limit), f"{_fmt(value, 1 if unit == 'MB' else 3)} {unit}"))
     return out
