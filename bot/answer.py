@@ -40,6 +40,10 @@ class Answer:
     """The question was longer than the engine reads; only its start was used."""
     understood: tuple[str, ...] = field(default=())
     """How the question was read: glossary expansions and spelling corrections, e.g. "fgc → family group conference"."""
+    further: tuple[Match, ...] = ()
+    """Ranked items after those shown, when asked for (kept by the conversation for "more"; not in JSON)."""
+    has_topic: bool = True
+    """False when nothing in the question was a topic word (only greetings, filler or stop words)."""
 
     @property
     def outcome(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from threading import Lock
 
@@ -63,9 +63,9 @@ class Reply:
 
 @dataclass
 class _Session:
-    question: str
-    ranked: list[Match]
-    shown: int
+    question: str = ""
+    ranked: list[Match] = field(default_factory=list)
+    shown: int = 0
     question_id: str | None = None
     choices: tuple[str, ...] = ()
     """Ids of the last numbered list shown (suggestions, more, a theme), so "2" opens the second."""
@@ -88,6 +88,10 @@ _URGENT = re.compile(
     r"self[- ]harm(?:ing)? (?:now|tonight)|missing (?:now|tonight)|urgent(?:ly)?|emergency)\b"
 )
 _NONE_OF_THESE = re.compile(r"^(?:none|none of (?:these|them|those)|neither|nope|no)[!. ]*$")
+
+
+MORE_RESULTS = 20
+"""How many further results are kept per question for "more"."""
 
 
 class Conversation:
@@ -126,8 +130,6 @@ class Conversation:
         if lowered in ("themes", "topics", "theme", "list themes", "browse"):
             return self.themes(engine)
         if word in ("theme", "topic") and rest:
-            if self._session(user) is None:
-                self._remember(user, _Session("", [], 0))
             return self.theme(engine, rest, user=user)
         if word in ("show", "open", "item") and rest and len(rest.split()) == 1:
             return self.show(engine, rest, user=user, surface=surface)
@@ -148,20 +150,13 @@ class Conversation:
     # --- questions -------------------------------------------------------------------------------------
 
     def ask(self, engine: Engine, question: str, *, user: str, surface: str) -> Reply:
-        answer = engine.answer(question, limit=self.limit)
-        ranked = list(answer.results) or list(answer.suggestions)
+        answer = engine.answer(question, limit=self.limit, further=MORE_RESULTS)
+        shown = list(answer.results) or list(answer.suggestions)
         notices = self._notices(answer)
         question_id = self.recorder.question(surface=surface, user=user, answer=answer) if self.recorder else None
-        self._remember(
-            user,
-            _Session(
-                answer.question,
-                engine.rank(question, 25),
-                len(ranked),
-                question_id,
-                tuple(m.item.id for m in answer.suggestions),
-            ),
-        )
+        session = self._session_for(user, fresh=True)
+        session.question, session.ranked, session.shown = answer.question, [*shown, *answer.further], len(shown)
+        session.question_id, session.choices = question_id, tuple(m.item.id for m in answer.suggestions)
         if answer.results:
             best, *others = answer.results
             return Reply(
@@ -182,7 +177,7 @@ class Conversation:
                 notices=notices,
                 question_id=question_id,
             )
-        if not engine.read(question).analysis.terms:
+        if not answer.has_topic:
             return Reply(Kind.NOTICE, messages.NO_TOPIC, answer=answer, notices=notices, question_id=question_id)
         return Reply(
             Kind.NO_MATCH,
@@ -204,10 +199,10 @@ class Conversation:
 
     def more(self, user: str) -> Reply:
         session = self._session(user)
-        if session is None:
+        if session is None or not session.question:
             return Reply(Kind.NOTICE, messages.NOTHING_TO_CONTINUE)
         page = session.ranked[session.shown : session.shown + self.limit]
-        page = [m for m in page if m.score >= self.engine.suggest_score]
+        page = [m for m in page if m.score >= self.engine.suggest_score]  # same scale for every index
         if not page:
             return Reply(Kind.NOTICE, messages.NO_MORE)
         session.shown += len(page)
@@ -250,9 +245,7 @@ class Conversation:
                 themes=tuple(counts.items()),
             )
         items = sorted((i for i in engine.items if found in i.themes), key=lambda i: i.title.lower())
-        session = self._session(user)
-        if session is not None:
-            session.choices = tuple(i.id for i in items)
+        self._session_for(user).choices = tuple(i.id for i in items)
         return Reply(Kind.THEME, messages.THEME_LEAD.format(theme=found), choices=tuple(Match(i, 0.0) for i in items))
 
     def show(self, engine: Engine, item_id: str, *, user: str = "console", surface: str = "console") -> Reply:
@@ -271,12 +264,16 @@ class Conversation:
 
     # --- sessions --------------------------------------------------------------------------------------
 
-    def _remember(self, user: str, session: _Session) -> None:
+    def _session_for(self, user: str, *, fresh: bool = False) -> _Session:
+        """The user's session (a new one when ``fresh`` or missing), kept in a bounded LRU."""
         with self._lock:
-            self._sessions[user] = session
+            session = None if fresh else self._sessions.get(user)
+            if session is None:
+                session = self._sessions[user] = _Session()
             self._sessions.move_to_end(user)
             while len(self._sessions) > self._max_sessions:
                 self._sessions.popitem(last=False)
+            return session
 
     def _session(self, user: str) -> _Session | None:
         with self._lock:

@@ -116,14 +116,14 @@ class Engine:
             for field_name, texts in _fields(item):
                 weight, code = FIELD_WEIGHTS[field_name], _FIELD_CODES[field_name]
                 for text in texts:
-                    analysis, words = self._analyse(text, additive=True)
+                    analysis, concept_words, words = self._analyse(text)
                     for word in words:
                         surface[word] = surface.get(word, 0) + 1
-                    for term in analysis.terms:
+                    for term in (*analysis.terms, *concept_words):
                         if best.get(term, (0.0, 0))[0] < weight:
                             best[term] = (weight, code)
                     if field_name in ("title", "questions"):
-                        canonical = self._analyse(text, additive=False)[0].phrase
+                        canonical = analysis.phrase
                         if canonical:
                             phrases.append((canonical, text))
                             phrase_owner.append(index)
@@ -160,9 +160,11 @@ class Engine:
 
     # --- reading text ----------------------------------------------------------------------------------
 
-    def _analyse(self, text: str, *, additive: bool, correct: bool = False) -> tuple[Analysis, list[str]]:
-        """Terms of a text. Items are read ``additive`` (concept *and* words kept, so a word search still
-        finds them); questions are not (the concept replaces its words, so "fgc" is one thing asked)."""
+    def _analyse(self, text: str, *, correct: bool = False) -> tuple[Analysis, list[str], list[str]]:
+        """Terms of a text, its glossary forms' own words, and its words, in one pass.
+
+        A question is read as the terms (a glossary concept replaces its words, so "fgc" is one thing
+        asked); an item also keeps the concept's words (so a plain word search still finds it)."""
         pairs = words_of(clean_unicode(text))
         words = [w for w, _ in pairs]
         capitals = [c for _, c in pairs]
@@ -176,6 +178,7 @@ class Engine:
         stems = [stem(w) for w in words]
         spans = self.glossary.find(stems, capitals)
         terms: list[str] = []
+        concept_words: list[str] = []
         expansions: list[tuple[str, str]] = []
         position = 0
         for span in (*spans, None):
@@ -185,14 +188,13 @@ class Engine:
                     terms.append(stems[k])
             if span is None:
                 break
-            if additive:
-                terms.extend(stems[k] for k in range(span.start, span.end) if words[k] not in STOP_WORDS)
+            concept_words.extend(stems[k] for k in range(span.start, span.end) if words[k] not in STOP_WORDS)
             terms.append(span.entry.concept)
             written = " ".join(words[span.start : span.end])
             if written.lower() != span.entry.means.lower():
                 expansions.append((written, span.entry.means))
             position = span.end
-        return Analysis(tuple(terms), tuple(expansions), tuple(corrections)), words
+        return Analysis(tuple(terms), tuple(expansions), tuple(corrections)), concept_words, words
 
     def _correct(self, word: str) -> str:
         """The evidence base's own spelling of a mistyped word, or the word itself."""
@@ -226,7 +228,7 @@ class Engine:
         if truncated:
             cut = text[:MAX_QUESTION_CHARS]
             text = cut[: cut.rfind(" ")] if " " in cut[-40:] else cut
-        analysis, _ = self._analyse(text, additive=False, correct=True)
+        analysis, _, _ = self._analyse(text, correct=True)
         fixed = {stem(new) for _, new in analysis.corrections}
         unique = tuple(dict.fromkeys(analysis.terms))[:MAX_TERMS]
         analysis = Analysis(unique, analysis.expansions, analysis.corrections)
@@ -284,11 +286,13 @@ class Engine:
         dice = 2.0 * common / (total + phrase_total) if total + phrase_total else 0.0
         return 0.5 * dice + 0.5 * fuzz.token_sort_ratio(query, canonical) / 100.0
 
-    def answer(self, question: str, limit: int = 3) -> Answer:
-        """Confident results (at most ``limit``), else suggestions, timed from the first character read."""
+    def answer(self, question: str, limit: int = 3, *, further: int = 0) -> Answer:
+        """Confident results (at most ``limit``), else suggestions, timed from the first character read.
+
+        ``further`` asks for that many more ranked items after those shown (for a later "more")."""
         started = time.perf_counter()
         q = self.read(question)
-        ranked = self._rank(q, max(limit, 3) + 1)
+        ranked = self._rank(q, max(limit, 3) + 1 + further)
         results = [m for m in ranked if m.score >= self.confident_score]
         if (
             len(results) >= 2
@@ -299,6 +303,7 @@ class Engine:
         suggestions: list[Match] = []
         if not results:
             suggestions = [m for m in ranked if m.score >= self.suggest_score][:limit]
+        shown = len(results[:limit]) or len(suggestions)
         understood = [f"{a} → {b}" for a, b in q.analysis.corrections]
         understood += [f"{a} → {b}" for a, b in q.analysis.expansions]
         return Answer(
@@ -308,6 +313,8 @@ class Engine:
             elapsed_ms=(time.perf_counter() - started) * 1000.0,
             truncated=q.truncated,
             understood=tuple(understood),
+            further=tuple(ranked[shown : shown + further]),
+            has_topic=bool(q.analysis.terms),
         )
 
     # --- explanations ----------------------------------------------------------------------------------
