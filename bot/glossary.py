@@ -132,55 +132,28 @@ def _parse(data: Any, shown: str) -> tuple[list[GlossaryEntry], list[Problem]]:
             problems.append(Problem(shown, "each entry needs 'term' and 'means'", line=line, field=where))
             continue
         lines = getattr(raw, "lines", {})
+
+        def bad(message: str, name: str, lines: dict[str, int] = lines, line: int | None = line, n: int = n) -> None:
+            """Record a problem with field ``name`` of this entry, at its own line when known."""
+            problems.append(Problem(shown, message, line=lines.get(name, line), field=f"terms[{n}].{name}"))
+
         for key in raw:
             if key not in ENTRY_FIELDS:
-                problems.append(
-                    Problem(
-                        shown,
-                        f"unknown field '{key}'{did_you_mean(key, ENTRY_FIELDS)}",
-                        line=lines.get(key, line),
-                        field=f"{where}.{key}",
-                    )
-                )
-        term, means, also, match_case = (
-            raw.get("term"),
-            raw.get("means"),
-            raw.get("also", []),
-            raw.get("match_case", False),
-        )
+                bad(f"unknown field '{key}'{did_you_mean(key, ENTRY_FIELDS)}", key)
+        term, means = raw.get("term"), raw.get("means")
+        also, match_case = raw.get("also", []), raw.get("match_case", False)
         if isinstance(also, str):
             also = [also]
         ok = True
         for name, value in (("term", term), ("means", means)):
             if not isinstance(value, str) or not value.strip():
-                problems.append(
-                    Problem(
-                        shown,
-                        f"'{name}' must be non-empty text",
-                        line=lines.get(name, line),
-                        field=f"{where}.{name}",
-                    )
-                )
+                bad(f"'{name}' must be non-empty text", name)
                 ok = False
         if not isinstance(also, list) or not all(isinstance(a, str) and a.strip() for a in also):
-            problems.append(
-                Problem(
-                    shown,
-                    "'also' must be a list of text",
-                    line=lines.get("also", line),
-                    field=f"{where}.also",
-                )
-            )
+            bad("'also' must be a list of text", "also")
             ok = False
         if not isinstance(match_case, bool):
-            problems.append(
-                Problem(
-                    shown,
-                    "'match_case' must be true or false",
-                    line=lines.get("match_case", line),
-                    field=f"{where}.match_case",
-                )
-            )
+            bad("'match_case' must be true or false", "match_case")
             ok = False
         if not ok or not isinstance(term, str) or not isinstance(means, str):
             continue

@@ -22,7 +22,7 @@ are reported as shadowing each other."""
 
 
 @dataclass(frozen=True, slots=True)
-class Warning:
+class LintWarning:
     path: str
     message: str
 
@@ -38,30 +38,30 @@ def review_due(item: KnowledgeItem, today: dt.date) -> bool:
     return months > REVIEW_MONTHS or (months == REVIEW_MONTHS and today.day > item.reviewed.day)
 
 
-def lint(kb: KnowledgeBase, engine: Engine, today: dt.date | None = None) -> list[Warning]:
+def lint(kb: KnowledgeBase, engine: Engine, today: dt.date | None = None) -> list[LintWarning]:
     today = today or dt.date.today()
-    warnings: list[Warning] = []
+    warnings: list[LintWarning] = []
     for item in kb.items:
         if item.reviewed is None:
-            warnings.append(Warning(item.path, "no 'reviewed' date: add the date a curator last checked it"))
+            warnings.append(LintWarning(item.path, "no 'reviewed' date: add the date a curator last checked it"))
         elif review_due(item, today):
             warnings.append(
-                Warning(
+                LintWarning(
                     item.path,
                     f"reviewed {item.reviewed.isoformat()}, more than {REVIEW_MONTHS} "
                     "months ago: check it is still current",
                 )
             )
         if not item.questions:
-            warnings.append(Warning(item.path, "no example 'questions': add 2-4 ways a practitioner would ask"))
+            warnings.append(LintWarning(item.path, "no example 'questions': add 2-4 ways a practitioner would ask"))
         if not item.tags:
-            warnings.append(Warning(item.path, "no 'tags': add keywords and the acronyms practitioners use"))
+            warnings.append(LintWarning(item.path, "no 'tags': add keywords and the acronyms practitioners use"))
     warnings += _near_duplicates(kb, engine)
     warnings += _shadowed_questions(kb, engine)
     return warnings
 
 
-def _near_duplicates(kb: KnowledgeBase, engine: Engine) -> list[Warning]:
+def _near_duplicates(kb: KnowledgeBase, engine: Engine) -> list[LintWarning]:
     texts: list[str] = []
     owners: list[KnowledgeItem] = []
     originals: list[str] = []
@@ -83,7 +83,7 @@ def _near_duplicates(kb: KnowledgeBase, engine: Engine) -> list[Warning]:
             continue
         seen.add((left.id, right.id))
         out.append(
-            Warning(
+            LintWarning(
                 left.path,
                 f"“{originals[int(a)]}” nearly coincides with “{originals[int(b)]}” in "
                 f"{right.path}: the two items would shadow each other",
@@ -92,11 +92,11 @@ def _near_duplicates(kb: KnowledgeBase, engine: Engine) -> list[Warning]:
     return out
 
 
-def _shadowed_questions(kb: KnowledgeBase, engine: Engine) -> list[Warning]:
+def _shadowed_questions(kb: KnowledgeBase, engine: Engine) -> list[LintWarning]:
     out = []
     for item in kb.items:
         for question in item.questions:
             ranked = engine.rank(question, 1)
             if ranked and ranked[0].item.id != item.id:
-                out.append(Warning(item.path, f"example question “{question}” finds '{ranked[0].item.id}' first"))
+                out.append(LintWarning(item.path, f"example question “{question}” finds '{ranked[0].item.id}' first"))
     return out
