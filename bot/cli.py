@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [chat|ask|validate|coverage|stale] ...``.
+"""Command line: ``python -m bot [chat|ask|validate|coverage|stale|gaps|stats] ...``.
 
 Library code raises ``BotError``; this is the only place that turns one into a message and an exit status
 (2, one clear line on stderr, never a traceback).
@@ -7,8 +7,10 @@ Library code raises ``BotError``; this is the only place that turns one into a m
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,13 +18,17 @@ from typing import NoReturn
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from bot.config import DEFAULT_GLOSSARY, Settings
 from bot.conversation import Conversation
 from bot.errors import BotError, DataFileError, KnowledgeError
+from bot.insights import Gap, Stats, SurfaceStats, gaps, stats
 from bot.library import Library, open_library
 from bot.lint import lint
+from bot.logs import configure_logging
 from bot.reports import coverage, stale_items
+from bot.store import open_store
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -71,7 +77,39 @@ def build_parser() -> argparse.ArgumentParser:
     knowledge_options(cov, positional=True)
     stale = sub.add_parser("stale", help="items whose review is due (never reviewed or older than 12 months)")
     knowledge_options(stale, positional=True)
+
+    def store_options(p: argparse.ArgumentParser) -> None:
+        knowledge_options(p)
+        p.add_argument("--database", metavar="URL", help="the store (default: BOT_DATABASE_URL)")
+        p.add_argument(
+            "--since",
+            type=_since,
+            metavar="WHEN",
+            help="only rows since a date (2026-11-01) or a period ago (30d, 8w)",
+        )
+        p.add_argument("--json", action="store_true", help="one JSON document instead of tables")
+
+    gap = sub.add_parser("gaps", help="questions the evidence could not answer, grouped, with the nearest item")
+    store_options(gap)
+    gap.add_argument("--csv", action="store_true", help="CSV rows instead of a table")
+    usage = sub.add_parser("stats", help="questions per week, answer and helpful rates, top items, per surface")
+    store_options(usage)
     return parser
+
+
+def _since(value: str) -> dt.datetime:
+    """A date (2026-11-01) or a period back from now (30d, 8w)."""
+    period = re.fullmatch(r"(\d{1,4})\s*([dw])", value.strip().lower())
+    if period:
+        days = int(period.group(1)) * (7 if period.group(2) == "w" else 1)
+        return dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    try:
+        day = dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date like 2026-11-01 or a period like 30d, got {value!r}"
+        ) from None
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def _positive_int(value: str) -> int:
@@ -92,7 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             knowledge_dir=getattr(args, "knowledge", None) or getattr(args, "directory", None),
             glossary_path=getattr(args, "glossary", None),
             limit=getattr(args, "limit", None),
+            database_url=getattr(args, "database", None),
         )
+        configure_logging(settings.log_level, settings.log_format)
         if command == "validate":
             return _validate(settings)
         library = _open(settings)
@@ -102,9 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _coverage(library)
         if command == "stale":
             return _stale(library)
-        from bot.console import run_console
-
-        return run_console(Conversation(library.engine, research_lead=settings.research_lead, limit=settings.limit))
+        if command in ("gaps", "stats"):
+            return _insights(command, library, settings, args)
+        return _chat(library, settings)
     except DataFileError as exc:
         first = exc.problems[0]
         more = (
@@ -121,6 +161,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+
+
+def _chat(library: Library, settings: Settings) -> int:
+    """The console chat, recording questions and feedback in the store like every other surface."""
+    from bot.console import run_console
+    from bot.runtime import Runtime
+
+    store = open_store(settings.database_url, salt=settings.hash_salt, retention_days=settings.retention_days)
+    runtime = Runtime(settings, library, store)
+    try:
+        return run_console(runtime.conversation)
+    finally:
+        runtime.close()
 
 
 def _open(settings: Settings) -> Library:
@@ -208,3 +261,115 @@ def _stale(library: Library) -> int:
     out.print(f"{len(due)} item(s) due for review on {today.isoformat()}:")
     out.print(table)
     return EXIT_OK
+
+
+def _insights(command: str, library: Library, settings: Settings, args: argparse.Namespace) -> int:
+    store = open_store(settings.database_url, salt=settings.hash_salt, retention_days=settings.retention_days)
+    try:
+        if command == "gaps":
+            found = gaps(store, library.engine, since=args.since)
+            if args.json:
+                print(json.dumps([g.to_json() for g in found], ensure_ascii=False, indent=2))
+            elif args.csv:
+                _gaps_csv(found)
+            else:
+                _gaps_table(found)
+        else:
+            usage = stats(store, since=args.since)
+            if args.json:
+                print(json.dumps(usage.to_json(), ensure_ascii=False, indent=2))
+            else:
+                _stats_tables(usage)
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def _gaps_table(found: list[Gap]) -> None:
+    out = Console(highlight=False)
+    if not found:
+        out.print("No gaps recorded: every stored question was answered confidently and nobody said otherwise.")
+        return
+    out.print(f"[bold]{len(found)} gap(s)[/], biggest first. Example phrasings are stored redacted.")
+    table = Table(show_edge=False, show_lines=True)
+    for column, justify in (
+        ("Asked", "right"),
+        ("Why", "left"),
+        ("Example phrasings", "left"),
+        ("Nearest item", "left"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for gap in found:
+        why = "\n".join(f"{kind} ×{n}" for kind, n in gap.kinds.most_common())
+        examples = "\n".join(f"“{e}”" for e in gap.examples)
+        if gap.reasons:
+            examples += "\n" + "\n".join(f"reason: {r}" for r in gap.reasons)
+        nearest = f"{gap.nearest_item} ({gap.nearest_score:.0f})" if gap.nearest_score is not None else "-"
+        table.add_row(str(gap.count), why, Text(examples), nearest)
+    out.print(table)
+
+
+def _gaps_csv(found: list[Gap]) -> None:
+    writer = csv.writer(sys.stdout)
+    writer.writerow(
+        ["count", "kinds", "examples", "reasons", "first_seen", "last_seen", "nearest_item", "nearest_score"]
+    )
+    for gap in found:
+        writer.writerow(
+            [
+                gap.count,
+                "; ".join(f"{kind}={n}" for kind, n in gap.kinds.most_common()),
+                " | ".join(gap.examples),
+                " | ".join(gap.reasons),
+                gap.first_seen.isoformat(timespec="seconds"),
+                gap.last_seen.isoformat(timespec="seconds"),
+                gap.nearest_item or "",
+                "" if gap.nearest_score is None else gap.nearest_score,
+            ]
+        )
+
+
+def _percent(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate:.0%}"
+
+
+def _stats_tables(usage: Stats) -> None:
+    out = Console(highlight=False)
+    total = usage.total
+    out.print(
+        f"[bold]{total.questions} question(s)[/]: answered confidently {_percent(total.answer_rate)}, "
+        f"helpful {_percent(total.helpful_rate)} of {total.helpful + total.not_helpful} rated, {total.shares} share(s)"
+    )
+
+    def table(title: str, rows: dict[str, SurfaceStats]) -> None:
+        t = Table(title=title, show_edge=False, title_justify="left")
+        t.add_column(title.split()[-1].capitalize())
+        for column in ("Questions", "Answered", "Unsure", "None", "Helpful"):
+            t.add_column(column, justify="right")
+        for name, s in rows.items():
+            t.add_row(
+                name,
+                str(s.questions),
+                _percent(s.answer_rate),
+                str(s.unsure),
+                str(s.unanswered),
+                f"{_percent(s.helpful_rate)} ({s.helpful + s.not_helpful})",
+            )
+        out.print(t)
+
+    table("Questions per week", {week.isoformat(): s for week, s in usage.weeks.items()})
+    table("Questions per surface", usage.surfaces)
+    if usage.top_items:
+        t = Table(title="Most answered items", show_edge=False, title_justify="left")
+        t.add_column("Item")
+        t.add_column("Answers", justify="right")
+        for item_id, n in usage.top_items:
+            t.add_row(item_id, str(n))
+        out.print(t)
+    if usage.shared_items:
+        t = Table(title="Most shared items", show_edge=False, title_justify="left")
+        t.add_column("Item")
+        t.add_column("Shares", justify="right")
+        for item_id, n in usage.shared_items:
+            t.add_row(item_id, str(n))
+        out.print(t)

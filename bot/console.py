@@ -7,6 +7,7 @@ answered line by line in plain text, so scripts and tests can drive it.
 from __future__ import annotations
 
 import contextlib
+import getpass
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -15,7 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 from bot import messages
-from bot.conversation import Conversation
+from bot.conversation import Conversation, Kind
 from bot.render import reply_lines
 
 STYLES = {
@@ -36,6 +37,7 @@ HISTORY = Path.home() / ".evidence_bot_history"
 def run_console(conversation: Conversation, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     """Chat until end of input or 'quit'. Returns the exit status."""
     stdin = stdin or sys.stdin
+    user = _local_user()
     stdout = stdout or sys.stdout
     interactive = stdin.isatty() and stdout.isatty()
     console = Console(
@@ -63,14 +65,24 @@ def run_console(conversation: Conversation, stdin: TextIO | None = None, stdout:
             continue
         if not interactive:
             console.print(Text(f"> {line}", style="bold"))
-        reply = conversation.handle(line, user="console", surface="console")
+        reply = conversation.handle(line, user=user, surface="console")
         for style, text in reply_lines(reply):
             console.print(Text(text, style=STYLES.get(style, "")))
+        if reply.kind is Kind.ANSWER:
+            console.print(Text(messages.FEEDBACK_HINT, style=STYLES["dim"]))
         console.print()
     if interactive:
         console.print(messages.CONSOLE_BYE)
         _save_history()
     return 0
+
+
+def _local_user() -> str:
+    """Who is at the terminal (stored only as a salted hash, like every user id)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "console"
 
 
 def _enable_history() -> None:

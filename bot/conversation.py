@@ -35,6 +35,7 @@ class Kind(StrEnum):
     MORE = "more"
     SMALL_TALK = "small_talk"
     NOTICE = "notice"
+    FEEDBACK = "feedback"
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class _Session:
     question_id: str | None = None
     choices: tuple[str, ...] = ()
     """Ids of the last numbered list shown (suggestions, more, a theme), so "2" opens the second."""
+    answered: str | None = None
+    """Id of the item last shown as an answer, while a typed "yes"/"no" would be feedback on it."""
 
 
 _GREETING = re.compile(
@@ -88,10 +91,18 @@ _URGENT = re.compile(
     r"self[- ]harm(?:ing)? (?:now|tonight)|missing (?:now|tonight)|urgent(?:ly)?|emergency)\b"
 )
 _NONE_OF_THESE = re.compile(r"^(?:none|none of (?:these|them|those)|neither|nope|no)[!. ]*$")
+_HELPFUL = re.compile(r"^(?:y|yes|yep|yeah|helpful|useful|that helped|that helps|it helped|\+1|👍)[!. ]*$")
+_NOT_HELPFUL = re.compile(
+    r"^(?:n|no|nope|not helpful|unhelpful|not useful|not really|👎)"
+    r"(?:\s*[,:;.!-]\s*|\s+(?:because\s+)?|$)(?P<reason>.*)$",
+    re.DOTALL,
+)
 
 
 MORE_RESULTS = 20
 """How many further results are kept per question for "more"."""
+MAX_REASON_CHARS = 1000
+"""A feedback reason is stored up to this length."""
 
 
 class Conversation:
@@ -137,7 +148,24 @@ class Conversation:
             return self.more(user)
         if lowered.isdigit():
             return self._pick(engine, int(lowered), user=user, surface=surface)
-        if _NONE_OF_THESE.match(lowered) and self._session(user) is not None:
+        session = self._session(user)
+        if session is not None and session.answered:
+            if _HELPFUL.match(lowered):
+                return self.feedback(
+                    question_id=session.question_id, item_id=session.answered, helpful=True, user=user, surface=surface
+                )
+            typed = _NOT_HELPFUL.match(text.strip())
+            if typed and not text.rstrip().endswith("?"):  # "no, what about kinship care?" is a new question
+                reason = typed.group("reason").strip()
+                return self.feedback(
+                    question_id=session.question_id,
+                    item_id=session.answered,
+                    helpful=False,
+                    reason=reason,
+                    user=user,
+                    surface=surface,
+                )
+        if _NONE_OF_THESE.match(lowered) and session is not None:
             return self.none_of_these(user, surface=surface)
         if _GREETING.match(lowered):
             return Reply(Kind.SMALL_TALK, messages.GREETING_REPLY)
@@ -157,6 +185,7 @@ class Conversation:
         session = self._session_for(user, fresh=True)
         session.question, session.ranked, session.shown = answer.question, [*shown, *answer.further], len(shown)
         session.question_id, session.choices = question_id, tuple(m.item.id for m in answer.suggestions)
+        session.answered = answer.results[0].item.id if answer.results else None
         if answer.results:
             best, *others = answer.results
             return Reply(
@@ -206,7 +235,7 @@ class Conversation:
         if not page:
             return Reply(Kind.NOTICE, messages.NO_MORE)
         session.shown += len(page)
-        session.choices = tuple(m.item.id for m in page)
+        session.choices, session.answered = tuple(m.item.id for m in page), None
         return Reply(Kind.MORE, messages.MORE_LEAD.format(question=_short(session.question)), choices=tuple(page))
 
     def _pick(self, engine: Engine, number: int, *, user: str, surface: str) -> Reply:
@@ -216,12 +245,68 @@ class Conversation:
             return Reply(Kind.NOTICE, messages.NO_SUCH_CHOICE)
         return self.show(engine, session.choices[number - 1], user=user, surface=surface)
 
-    def none_of_these(self, user: str, surface: str = "console") -> Reply:
-        """The user rejected every suggestion: record the question as a gap for the curators."""
+    def none_of_these(self, user: str, surface: str = "console", *, question_id: str | None = None) -> Reply:
+        """The user rejected every suggestion: record the question as a gap for the curators.
+
+        Buttons pass the ``question_id`` they were drawn for; a typed "none" uses the user's last question.
+        """
         session = self._session(user)
-        if self.recorder and session and session.question_id:
-            self.recorder.none_of_these(question_id=session.question_id, surface=surface, user=user)
+        if question_id is None and session is not None:
+            question_id = session.question_id
+        if session is not None:
+            session.answered = None
+        if self.recorder and question_id:
+            self.recorder.none_of_these(question_id=question_id, surface=surface, user=user)
         return Reply(Kind.NO_MATCH, " ".join((messages.GAP_RECORDED, messages.no_match(self.research_lead))))
+
+    # --- feedback and sharing --------------------------------------------------------------------------
+
+    def feedback(
+        self,
+        *,
+        question_id: str | None,
+        item_id: str,
+        helpful: bool,
+        user: str,
+        surface: str,
+        reason: str = "",
+        event_id: str | None = None,
+    ) -> Reply:
+        """A helpful / not helpful verdict on ``item_id`` (a button, or "yes"/"no" typed after an answer)."""
+        session = self._session(user)
+        if session is not None and session.answered == item_id:
+            session.answered = None
+        if self.recorder:
+            self.recorder.feedback(
+                question_id=question_id,
+                item_id=item_id,
+                helpful=helpful,
+                reason=reason[:MAX_REASON_CHARS],
+                surface=surface,
+                user=user,
+                event_id=event_id,
+            )
+        thanks = messages.FEEDBACK_THANKS_REASON if (not helpful and reason.strip()) else messages.FEEDBACK_THANKS
+        return Reply(Kind.FEEDBACK, thanks)
+
+    def share(self, item_id: str, *, user: str, surface: str, event_id: str | None = None) -> Reply:
+        """An item a user is posting into a channel: the card to post (ITEM), recorded as a share."""
+        item = self.item(item_id)
+        if item is None:
+            return Reply(Kind.NOTICE, messages.UNKNOWN_ITEM.format(name=_short(item_id)))
+        if self.recorder:
+            self.recorder.share(item_id=item.id, surface=surface, user=user, event_id=event_id)
+        return Reply(Kind.ITEM, item.title, item=item)
+
+    def item(self, item_id: str) -> KnowledgeItem | None:
+        """The item with this id in the current index, or None."""
+        wanted = item_id.strip().lower()
+        return next((i for i in self.engine.items if i.id == wanted), None)
+
+    def recently_reviewed(self, limit: int = 5) -> tuple[KnowledgeItem, ...]:
+        """Items most recently reviewed by a curator, newest first (App Home, an empty Teams search)."""
+        reviewed = sorted((i for i in self.engine.items if i.reviewed), key=lambda i: (i.reviewed, i.id), reverse=True)
+        return tuple(reviewed[:limit])
 
     # --- browsing --------------------------------------------------------------------------------------
 
@@ -245,7 +330,8 @@ class Conversation:
                 themes=tuple(counts.items()),
             )
         items = sorted((i for i in engine.items if found in i.themes), key=lambda i: i.title.lower())
-        self._session_for(user).choices = tuple(i.id for i in items)
+        session = self._session_for(user)
+        session.choices, session.answered = tuple(i.id for i in items), None
         return Reply(Kind.THEME, messages.THEME_LEAD.format(theme=found), choices=tuple(Match(i, 0.0) for i in items))
 
     def show(self, engine: Engine, item_id: str, *, user: str = "console", surface: str = "console") -> Reply:
@@ -260,6 +346,9 @@ class Conversation:
                 messages.UNKNOWN_ITEM.format(name=_short(item_id)),
                 choices=choices,
             )
+        session = self._session(user)
+        if session is not None:
+            session.answered = item.id
         return Reply(Kind.ITEM, item.title, item=item)
 
     # --- sessions --------------------------------------------------------------------------------------

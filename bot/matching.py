@@ -43,6 +43,7 @@ from rapidfuzz.distance import OSA
 from bot.answer import Answer, Match
 from bot.glossary import Glossary
 from bot.knowledge import KnowledgeItem
+from bot.redact import without_personal_details
 from bot.text import STOP_WORDS, clean_unicode, stem, words_of
 
 MAX_QUESTION_CHARS = 1000
@@ -228,7 +229,7 @@ class Engine:
         if truncated:
             cut = text[:MAX_QUESTION_CHARS]
             text = cut[: cut.rfind(" ")] if " " in cut[-40:] else cut
-        analysis, _, _ = self._analyse(text, correct=True)
+        analysis, _, _ = self._analyse(without_personal_details(text), correct=True)
         fixed = {stem(new) for _, new in analysis.corrections}
         unique = tuple(dict.fromkeys(analysis.terms))[:MAX_TERMS]
         analysis = Analysis(unique, analysis.expansions, analysis.corrections)

@@ -2,6 +2,8 @@
 
 Kept as a small protocol so the conversation does not depend on SQL; ``bot.store.Store`` implements it.
 Implementations redact before writing and never raise into the conversation (a failed write is logged).
+``event_id`` is the platform's id for the click or message (Slack ``action_ts``/``event_id``, Teams activity
+id): a retried delivery with the same id is recorded once.
 """
 
 from __future__ import annotations
@@ -15,5 +17,21 @@ class Recorder(Protocol):
     def question(self, *, surface: str, user: str, answer: Answer, event_id: str | None = None) -> str | None:
         """Record an asked question and its outcome; return its id (for feedback), or None."""
 
-    def none_of_these(self, *, question_id: str, surface: str, user: str) -> None:
-        """Record that none of the suggestions fitted: the question is a gap."""
+    def none_of_these(self, *, question_id: str, surface: str, user: str) -> bool:
+        """Record that none of the suggestions fitted: the question is a gap. True if newly recorded."""
+
+    def feedback(
+        self,
+        *,
+        question_id: str | None,
+        item_id: str,
+        helpful: bool,
+        surface: str,
+        user: str,
+        reason: str = "",
+        event_id: str | None = None,
+    ) -> bool:
+        """Record a helpful / not helpful click (with an optional reason). True if newly recorded."""
+
+    def share(self, *, item_id: str, surface: str, user: str, event_id: str | None = None) -> bool:
+        """Record that an item was shared into a channel. True if newly recorded."""

@@ -25,7 +25,7 @@ import phonenumbers
 
 from bot.text import clean_unicode
 
-__all__ = ["STEPS", "RedactingFilter", "install_log_redaction", "redact"]
+__all__ = ["STEPS", "RedactingFilter", "install_log_redaction", "redact", "without_personal_details"]
 
 _EMAIL = "[email]"
 _PHONE = "[phone]"
@@ -515,6 +515,20 @@ STEPS: tuple[tuple[str, Callable[[str], str]], ...] = (
 
 _DIGIT_KINDS = frozenset({"upn", "nhs", "nino", "date", "reference", "postcode", "phone", "digits"})
 _ANY_DIGIT = re.compile(r"\d")
+
+
+_PLACEHOLDERS = re.compile(
+    "|".join(re.escape(p) for p in (_EMAIL, _PHONE, _NHS, _NINO, _POSTCODE, _DOB, _DATE, _ADDRESS, _REFERENCE, _NAME))
+)
+
+
+def without_personal_details(text: str) -> str:
+    """The text with personal details removed outright (not labelled), for matching and grouping.
+
+    A name or an NHS number is never what a question is about, but left in it reads as unknown words that
+    pull every score down; a placeholder such as "[name]" would do the same.
+    """
+    return " ".join(_PLACEHOLDERS.sub(" ", redact(text)).split())
 
 
 def redact(text: str) -> str:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import Conversation, Engine, Library, Reply, open_library
+from bot import Conversation, Engine, Library, Reply, Settings, open_library
+from bot.runtime import Runtime
 
 ITEMS = {
     "fgc.yaml": """
@@ -137,3 +138,22 @@ def chat(engine: Engine) -> Callable[[str], Reply]:
         return conversation.handle(message, user="tester")
 
     return say
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """A real SQLite file in the test's own directory."""
+    return f"sqlite:///{tmp_path / 'store' / 'bot.db'}"
+
+
+@pytest.fixture
+def settings(knowledge_dir: Path, glossary_file: Path, database_url: str) -> Settings:
+    return Settings(knowledge_dir=knowledge_dir, glossary_path=glossary_file, database_url=database_url)
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    """A started bot over the tiny knowledge base, recording into a real SQLite store."""
+    started = Runtime.start(settings)
+    yield started
+    started.close()

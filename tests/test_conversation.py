@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from bot import Kind, Reply, messages
 from bot.render import reply_text
+from bot.runtime import Runtime
 
 
 def test_confident_answer_is_a_card_with_effect_line_and_footer(chat: Callable[[str], Reply]) -> None:
@@ -80,3 +81,36 @@ def test_a_number_opens_the_matching_entry_of_the_last_list(chat: Callable[[str]
     opened = chat("1")
     assert opened.kind is Kind.ITEM and opened.item is not None and opened.item.id == theme.choices[0].item.id
     assert chat("9").text == messages.NO_SUCH_CHOICE
+
+
+def test_yes_or_no_after_an_answer_is_feedback_on_that_answer(runtime: Runtime) -> None:
+    ask = runtime.conversation.handle
+    assert ask("do family group conferences work?", user="U1").kind is Kind.ANSWER
+    assert ask("no - nothing about teenagers", user="U1").text == messages.FEEDBACK_THANKS_REASON
+    assert ask("yes", user="U1").kind is not Kind.FEEDBACK  # feedback is given once per answer
+    assert ask("group supervision evidence", user="U2").kind is Kind.ANSWER
+    assert ask("yes", user="U2").text == messages.FEEDBACK_THANKS
+    rows = [(f.item_id, f.helpful, f.reason) for f in runtime.store.feedback_since()]
+    assert rows == [("family-group-conferences", False, "nothing about teenagers"), ("group-supervision", True, "")]
+
+
+def test_no_followed_by_a_question_is_a_new_question_not_feedback(runtime: Runtime) -> None:
+    ask = runtime.conversation.handle
+    assert ask("do family group conferences work?", user="U1").kind is Kind.ANSWER
+    reply = ask("no, what about group supervision?", user="U1")
+    assert reply.item is not None and reply.item.id == "group-supervision"
+    assert runtime.store.feedback_since() == []
+
+
+def test_buttons_record_feedback_none_of_these_and_shares_with_their_ids(runtime: Runtime) -> None:
+    conversation = runtime.conversation
+    reply = conversation.handle("family court care assessments", user="U1", surface="slack")
+    assert reply.kind is Kind.DID_YOU_MEAN and reply.question_id
+    conversation.none_of_these("U9", "slack", question_id=reply.question_id)  # a click carries its question
+    [row] = runtime.store.questions_since()
+    assert row.none_of_these
+    shared = conversation.share("marac", user="U1", surface="slack", event_id="v1")
+    assert shared.kind is Kind.ITEM and shared.item is not None and shared.item.id == "marac"
+    assert runtime.store.share_counts() == {"marac": 1}
+    assert conversation.share("nope", user="U1", surface="slack").kind is Kind.NOTICE
+    assert [i.id for i in conversation.recently_reviewed(2)] == ["family-group-conferences", "group-supervision"]
