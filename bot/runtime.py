@@ -35,6 +35,14 @@ class ReloadStatus:
     items: int = 0
 
 
+def first_problem(exc: BotError) -> str:
+    """One line for the log or the terminal: the first problem (file, line, field), and how many more."""
+    problems = getattr(exc, "problems", None) or []
+    lines = str(exc).splitlines()
+    first = str(problems[0]) if problems else (lines[0] if lines else type(exc).__name__)
+    return f"{first} (and {len(problems) - 1} more)" if len(problems) > 1 else first
+
+
 class Runtime:
     def __init__(self, settings: Settings, library: Library, store: Store) -> None:
         self.settings = settings
@@ -73,7 +81,7 @@ class Runtime:
             try:
                 library = library_from_settings(self.settings)
             except BotError as exc:
-                first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                first_line = first_problem(exc)
                 log.error("knowledge reload failed, still serving the last good version: %s", first_line)
                 self.reload_status = ReloadStatus(ok=False, error=first_line, items=len(self._library.kb.items))
                 return self.reload_status
