@@ -376,7 +376,8 @@ class Store:
         """Insert unless a row with the same unique ``keys`` exists; True when a row was written."""
         dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         stmt = dialect_insert(table).values(**row).on_conflict_do_nothing(index_elements=keys)
-        return bool(conn.execute(stmt).rowcount)
+        # RETURNING rather than rowcount: drivers disagree on rowcount after ON CONFLICT (psycopg gives -1).
+        return conn.execute(stmt.returning(table.c[keys[0]])).first() is not None
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:

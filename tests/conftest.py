@@ -101,7 +101,7 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """No test sees the developer's BOT_*, SLACK_* or MicrosoftApp* settings, or a .env file."""
     for name in list(os.environ):
-        if name.startswith(("BOT_", "SLACK_", "MicrosoftApp")):
+        if name.startswith(("BOT_", "SLACK_", "MicrosoftApp")) and not name.startswith("BOT_TEST_"):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     yield
