@@ -31,10 +31,13 @@ def new_request_id() -> str:
     return value
 
 
-class RequestIdFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
+class TextFormatter(logging.Formatter):
+    """Readable lines with the request id; set here, after the redacting filters, which would take an id
+    of mixed letters and digits for a case reference."""
+
+    def format(self, record: logging.LogRecord) -> str:
         record.request_id = request_id.get()
-        return True
+        return super().format(record)
 
 
 class JsonFormatter(logging.Formatter):
@@ -45,7 +48,7 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "request_id": getattr(record, "request_id", "-"),
+            "request_id": request_id.get(),
             "message": record.getMessage(),
         }
         if record.exc_info and not record.exc_text:
@@ -62,8 +65,7 @@ def configure_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | N
     """Set up the root logger once per process (again replaces the previous set-up)."""
     install_log_redaction()
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.addFilter(RequestIdFilter())
-    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter(TEXT_FORMAT))
     root = logging.getLogger()
     for old in list(root.handlers):
         if getattr(old, "_evidence_bot", False):

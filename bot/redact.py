@@ -497,7 +497,22 @@ def _redact_names(text: str) -> str:
 
 # --------------------------------------------------------------------------- pipeline
 
+_SECRET = "[secret]"
+_CREDENTIAL = re.compile(
+    r"\b(?:xox[abeoprs]|xapp|xoxe\.xox[bp])-[A-Za-z0-9-]{8,}+"  # Slack bot, user, app and refresh tokens
+    r"|\beyJ[A-Za-z0-9_-]{8,}+\.[A-Za-z0-9_-]++\.[A-Za-z0-9_-]*+"  # JSON Web Tokens (Bot Framework bearer tokens)
+    r"|(?<=[Pp]assword=)[^\s&;,]++"  # password= in URLs and connection strings
+    r"|(?<=://)[^\s/:@]++:[^\s/@]++(?=@)"  # user:password@ in URLs
+)
+
+
+def _redact_credentials(text: str) -> str:
+    """Tokens and passwords are not personal data, but a log or a store must never hold them either."""
+    return _CREDENTIAL.sub(_SECRET, text)
+
+
 STEPS: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("credential", _redact_credentials),
     ("email", _redact_email),
     ("upn", _redact_upn),
     ("nhs", _redact_nhs),
@@ -518,7 +533,10 @@ _ANY_DIGIT = re.compile(r"\d")
 
 
 _PLACEHOLDERS = re.compile(
-    "|".join(re.escape(p) for p in (_EMAIL, _PHONE, _NHS, _NINO, _POSTCODE, _DOB, _DATE, _ADDRESS, _REFERENCE, _NAME))
+    "|".join(
+        re.escape(p)
+        for p in (_SECRET, _EMAIL, _PHONE, _NHS, _NINO, _POSTCODE, _DOB, _DATE, _ADDRESS, _REFERENCE, _NAME)
+    )
 )
 
 
