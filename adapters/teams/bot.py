@@ -1,0 +1,256 @@
+"""The Teams bot: turns activities into calls on the core ``Conversation`` and replies with cards.
+
+* messages (personal chat, or @mentions in channels and group chats) -> ``Conversation.handle``;
+* card button clicks (``Action.Submit`` arrives as a message with ``value`` and no text) -> feedback,
+  "none of these", show, more, themes;
+* the bot installed or added -> a welcome card (once per conversation, whichever event Teams sends);
+* messaging extension: ``composeExtension/query`` lists evidence to insert into a message,
+  ``composeExtension/selectItem`` records the chosen item as a share.
+
+Teams re-sends an activity it thinks timed out; each non-invoke activity is claimed in the store first, so a
+retry (even one reaching another instance) is answered once. Invokes are never skipped: the client waits for
+their HTTP answer, they have no side effects except the share, and that is recorded idempotently by id.
+The core is synchronous, so it runs in a worker thread (``asyncio.to_thread``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
+from botbuilder.schema.teams import (
+    MessagingExtensionAttachment,
+    MessagingExtensionQuery,
+    MessagingExtensionResponse,
+    MessagingExtensionResult,
+)
+
+from adapters.teams import cards
+from adapters.teams.mentions import question_text
+from bot import messages
+from bot.conversation import Conversation, Kind, Reply
+from bot.knowledge import KnowledgeItem
+from bot.text import clean_unicode
+
+log = logging.getLogger(__name__)
+
+SURFACE = "teams"
+SEARCH_TIMEOUT = 3.0
+"""Seconds a compose-box search may take; Teams gives up on an invoke after about 5 s."""
+MAX_SEARCH_RESULTS = 10
+MAX_SEARCH_CHARS = 500
+_QUESTION_ID = re.compile(r"^[0-9a-f]{32}$")
+
+Claim = Callable[[str, str], bool]
+
+
+def store_key(*parts: str) -> str:
+    """A fixed-length key for the store's event ids (conversation ids alone can be 200+ characters)."""
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
+
+
+def event_key(activity: Activity) -> str | None:
+    """The key of one activity: Teams message ids are millisecond timestamps, unique only per conversation."""
+    if not activity.id:
+        return None
+    return store_key(activity.conversation.id if activity.conversation else "", str(activity.id))
+
+
+def user_of(activity: Activity) -> str:
+    """The person: their Entra object id when Teams sends it (stable), else their Teams id. Stored hashed."""
+    sender = activity.from_property
+    if sender is None:
+        return "unknown"
+    return str(sender.aad_object_id or sender.id or "unknown")
+
+
+def _text_value(value: Any, limit: int = 200) -> str | None:
+    """A string field from a card submit (which the client controls), cleaned and capped, or None."""
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        text = clean_unicode(str(value)[: limit * 2])
+        return text[:limit] or None
+    return None
+
+
+def reply_activity(reply: Reply) -> Activity:
+    """A message with the reply's card and a plain ``summary`` (the notification and chat-list preview)."""
+    activity = MessageFactory.attachment(CardFactory.adaptive_card(cards.reply_card(reply)))
+    activity.summary = cards.summary_text(reply)
+    return activity
+
+
+class TeamsBot(TeamsActivityHandler):
+    def __init__(
+        self,
+        conversation: Conversation,
+        *,
+        claim: Claim | None = None,
+        search_timeout: float = SEARCH_TIMEOUT,
+    ) -> None:
+        self.conversation = conversation
+        self.claim = claim
+        self.search_timeout = search_timeout
+
+    # --- every turn ------------------------------------------------------------------------------------
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if activity.type != ActivityTypes.invoke and not await self._first_time(event_key(activity)):
+            log.info("Teams %s activity already handled (a retry); not answering again", activity.type)
+            return
+        await super().on_turn(turn_context)
+
+    async def _first_time(self, key: str | None) -> bool:
+        if self.claim is None or key is None:
+            return True
+        return await asyncio.to_thread(self.claim, SURFACE, key)
+
+    async def _say(self, turn_context: TurnContext, reply: Reply) -> None:
+        await turn_context.send_activity(reply_activity(reply))
+
+    # --- messages and card buttons ---------------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        user = user_of(activity)
+        if isinstance(activity.value, dict) and not (activity.text or "").strip():
+            reply = await asyncio.to_thread(self._submitted, activity.value, user, event_key(activity))
+        else:
+            text = question_text(activity)
+            reply = await asyncio.to_thread(self.conversation.handle, text, user, SURFACE)
+        await self._say(turn_context, reply)
+
+    def _submitted(self, value: dict[str, Any], user: str, key: str | None) -> Reply:
+        """Route an ``Action.Submit`` from one of our cards (see ``cards.SUBMIT_ACTIONS``)."""
+        conversation = self.conversation
+        action = _text_value(value.get("action"), 40) or ""
+        item_id = _text_value(value.get("item_id")) or _text_value(value.get("id"))
+        question_id = _text_value(value.get("question_id"), 64)
+        if question_id and not _QUESTION_ID.match(question_id):
+            question_id = None
+        if action in ("helpful", "not_helpful"):
+            item = conversation.item(item_id) if item_id else None
+            if item is None:
+                return Reply(Kind.NOTICE, messages.NO_FEEDBACK_TARGET)
+            reason = _text_value(value.get("reason"), cards.REASON_CHARS * 2) or ""
+            return conversation.feedback(
+                question_id=question_id,
+                item_id=item.id,
+                helpful=action == "helpful",
+                reason=reason if action == "not_helpful" else "",
+                user=user,
+                surface=SURFACE,
+                event_id=key,
+            )
+        if action == "none_of_these":
+            return conversation.none_of_these(user, SURFACE, question_id=question_id)
+        if action in ("show", "more") and item_id:  # "more" with an id: the full card (as the prototype's cards sent)
+            return conversation.show(conversation.engine, item_id, user=user, surface=SURFACE)
+        if action == "more":
+            return conversation.more(user)
+        if action == "themes":
+            return conversation.themes()
+        theme = _text_value(value.get("theme"))
+        if action == "theme" and theme:
+            return conversation.theme(conversation.engine, theme, user=user)
+        return conversation.handle("help", user, SURFACE)
+
+    # --- installed or added ----------------------------------------------------------------------------
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        added: list[ChannelAccount] = activity.members_added or []
+        if bot_id and any(member.id == bot_id for member in added):
+            await self._welcome(turn_context)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        if turn_context.activity.action == "add":  # not "add-upgrade": an update needs no second welcome
+            await self._welcome(turn_context)
+
+    async def _welcome(self, turn_context: TurnContext) -> None:
+        """Teams sends both installationUpdate and conversationUpdate on install: welcome once per conversation."""
+        conversation = turn_context.activity.conversation
+        if not await self._first_time(store_key("welcome", conversation.id if conversation else "")):
+            return
+        themes = await asyncio.to_thread(self.conversation.themes)
+        message = MessageFactory.attachment(CardFactory.adaptive_card(cards.welcome_card(themes)))
+        message.summary = cards.plain(messages.HELP.split("\n", 1)[0])
+        await turn_context.send_activity(message)
+
+    # --- messaging extension ---------------------------------------------------------------------------
+
+    async def on_teams_messaging_extension_query(
+        self, turn_context: TurnContext, query: MessagingExtensionQuery
+    ) -> MessagingExtensionResponse:
+        text = ""
+        for parameter in query.parameters or []:
+            if parameter.name != "initialRun" and isinstance(parameter.value, str):
+                text = parameter.value[:MAX_SEARCH_CHARS]
+        options = query.query_options
+        skip = max(0, int(options.skip or 0)) if options else 0
+        count = min(max(1, int(options.count or MAX_SEARCH_RESULTS)), MAX_SEARCH_RESULTS) if options else 10
+        try:
+            found = await asyncio.wait_for(asyncio.to_thread(self._search, text, skip + count), self.search_timeout)
+        except TimeoutError:
+            log.warning("Teams search took longer than %.1f s; answered with an apology", self.search_timeout)
+            return _message_result(messages.APOLOGY)
+        return _result([_search_attachment(item) for item in found[skip : skip + count]])
+
+    def _search(self, text: str, limit: int) -> list[KnowledgeItem]:
+        """Best matches for ``text`` (not recorded: Teams queries as the user types); recent items if empty."""
+        if not text.strip():
+            return list(self.conversation.recently_reviewed(limit))
+        engine = self.conversation.engine
+        answer = engine.answer(text, limit=limit, further=limit)
+        ranked = [*answer.results, *answer.suggestions, *answer.further]
+        seen: dict[str, KnowledgeItem] = {}
+        for match in ranked:
+            if match.score >= engine.suggest_score:
+                seen.setdefault(match.item.id, match.item)
+        return list(seen.values())[:limit]
+
+    async def on_teams_messaging_extension_select_item(
+        self, turn_context: TurnContext, query: Any
+    ) -> MessagingExtensionResponse:
+        """The user picked a result: record a share and give Teams the card to insert."""
+        activity = turn_context.activity
+        item_id = (_text_value(query.get("item_id")) if isinstance(query, dict) else None) or ""
+        share = self.conversation.share
+        user, key = user_of(activity), event_key(activity)
+        try:
+            reply = await asyncio.wait_for(
+                asyncio.to_thread(share, item_id, user=user, surface=SURFACE, event_id=key), self.search_timeout
+            )
+        except TimeoutError:
+            return _message_result(messages.APOLOGY)
+        if reply.item is None:
+            return _message_result(cards.plain(reply.text))
+        return _result([_search_attachment(reply.item, tap=False)])
+
+
+def _search_attachment(item: KnowledgeItem, *, tap: bool = True) -> MessagingExtensionAttachment:
+    """A result: the card that gets inserted (links only) and its thumbnail preview (tap -> selectItem)."""
+    preview = cards.preview(item, tap={"type": "invoke", "value": {"item_id": item.id}} if tap else None)
+    return MessagingExtensionAttachment(
+        content_type=cards.ADAPTIVE,
+        content=cards.shared_card(item),
+        preview=Attachment(content_type=preview["contentType"], content=preview["content"]),
+    )
+
+
+def _result(attachments: list[MessagingExtensionAttachment]) -> MessagingExtensionResponse:
+    return MessagingExtensionResponse(
+        compose_extension=MessagingExtensionResult(type="result", attachment_layout="list", attachments=attachments)
+    )
+
+
+def _message_result(text: str) -> MessagingExtensionResponse:
+    return MessagingExtensionResponse(compose_extension=MessagingExtensionResult(type="message", text=text))

@@ -1,0 +1,145 @@
+"""``POST /api/messages``: our own handler instead of ``CloudAdapter.process()``.
+
+botbuilder-integration-aiohttp 4.17 serialises invoke bodies twice and answers **500 to every invoke**
+(messaging-extension searches, card actions). This handler calls ``adapter.process_activity`` itself and
+writes the invoke body as it is. Order of checks, each failing closed:
+
+1. size (413), content type (415), JSON with a ``type`` (400);
+2. the Bot Framework JWT (401; any validation error counts as "not authenticated");
+3. the tenant allow-list, read from ``channelData.tenant.id`` (403 for every kind of activity);
+4. the turn; replies go to the connector during it, an invoke's answer comes back in this response.
+
+Nothing from the body is logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import serializer_helper
+from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticateRequestResult
+from msrest.serialization import Model
+
+from adapters.teams.adapter import TeamsCloudAdapter, build_adapter, build_authentication
+from adapters.teams.bot import TeamsBot
+from adapters.teams.settings import TeamsSettings
+from bot.logs import new_request_id
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+AUTH_TIMEOUT = 10.0
+"""Seconds token validation may take (it only waits on the network when refreshing signing keys)."""
+MAX_BODY_BYTES = 256 * 1024
+"""Teams messages are at most ~100 KB on the wire; anything far larger is not from Teams."""
+
+
+@dataclass
+class TeamsEndpoint:
+    """The adapter, the bot and the checks behind ``POST /api/messages``."""
+
+    adapter: TeamsCloudAdapter
+    auth: ConfigurationBotFrameworkAuthentication
+    bot: TeamsBot
+    settings: TeamsSettings
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        new_request_id()
+        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+            return _refuse(413, "body too large")
+        if "application/json" not in request.headers.get("Content-Type", "").lower():
+            return _refuse(415, "not JSON")
+        raw = await request.read()  # bounded by the application's client_max_size as well
+        if len(raw) > MAX_BODY_BYTES:
+            return _refuse(413, "body too large")
+        try:
+            body = json.loads(raw)
+            activity = Activity().deserialize(body) if isinstance(body, dict) else None
+        except Exception:
+            activity = None
+        if activity is None or not activity.type:
+            return _refuse(400, "not an activity")
+
+        try:
+            authenticated = await self._authenticate(activity, request.headers.get("Authorization", ""))
+        except Exception as exc:
+            return _refuse(401, f"authentication failed ({type(exc).__name__})")
+
+        tenant = tenant_of(body)
+        if not self.settings.allows_tenant(tenant):
+            log.warning("Teams activity refused: tenant %s is not in BOT_TEAMS_TENANTS", tenant or "(none)")
+            return web.Response(status=403)
+
+        try:
+            response = await self.adapter.process_activity(authenticated, activity, self.bot.on_turn)
+        except Exception:
+            log.exception("Teams activity could not be processed (%s)", activity.type)
+            return web.Response(status=500)
+        if response is None:
+            return web.Response(status=201)
+        payload = serializer_helper(response.body) if isinstance(response.body, Model) else response.body
+        if payload is None:
+            return web.Response(status=response.status)
+        return web.json_response(payload, status=response.status)
+
+    async def _authenticate(self, activity: Activity, header: str) -> AuthenticateRequestResult:
+        """Validate the JWT on a worker thread with its own event loop.
+
+        botbuilder downloads Bot Framework's signing keys (on first use, then daily) with blocking ``requests``
+        calls that have no timeout, from inside this coroutine; on the server's loop a slow Microsoft endpoint
+        would stall every request, Slack's included in the combined process.
+        """
+        validation = self.auth.authenticate_request(activity, header)
+        return await asyncio.wait_for(asyncio.to_thread(asyncio.run, validation), AUTH_TIMEOUT)
+
+
+def tenant_of(body: dict[str, Any]) -> str | None:
+    """``channelData.tenant.id``: botbuilder-schema maps ``conversation.tenantId`` to a key Teams never sends."""
+    channel_data = body.get("channelData")
+    tenant = channel_data.get("tenant") if isinstance(channel_data, dict) else None
+    value = tenant.get("id") if isinstance(tenant, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def _refuse(status: int, why: str) -> web.Response:
+    """Malformed requests are usually scanners (INFO); a failed token check is worth a WARNING."""
+    log.log(logging.WARNING if status == 401 else logging.INFO, "Teams request refused with %d: %s", status, why)
+    return web.Response(status=status)
+
+
+def build_endpoint(runtime: Runtime, settings: TeamsSettings) -> TeamsEndpoint:
+    auth = build_authentication(settings)
+    bot = TeamsBot(runtime.conversation, claim=runtime.claim)
+    return TeamsEndpoint(build_adapter(auth), auth, bot, settings)
+
+
+TEAMS_ENDPOINT = web.AppKey("teams_endpoint", TeamsEndpoint)
+
+
+def add_teams_routes(web_app: web.Application, runtime: Runtime, settings: TeamsSettings) -> None:
+    """Add ``POST /api/messages`` to ``web_app`` (the combined web process adds ``/healthz`` itself)."""
+    for line in settings.warnings():
+        log.warning(line)
+    endpoint = build_endpoint(runtime, settings)
+    web_app[TEAMS_ENDPOINT] = endpoint
+    web_app.router.add_post("/api/messages", endpoint.handle)
+
+
+def create_app(runtime: Runtime, settings: TeamsSettings) -> web.Application:
+    """The standalone Teams web app: ``POST /api/messages`` and ``GET /healthz``."""
+    app = web.Application(client_max_size=MAX_BODY_BYTES * 2)
+    add_teams_routes(app, runtime, settings)
+
+    async def healthz(_request: web.Request) -> web.Response:
+        health = runtime.health()
+        return web.json_response(health, status=200 if health.get("ok") else 503)
+
+    app.router.add_get("/healthz", healthz)
+    return app
