@@ -21,7 +21,8 @@ from bot.redact import install_log_redaction
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
 QUIET_LOGGERS = ("slack_bolt", "slack_sdk", "botbuilder", "botframework", "msrest", "aiohttp.access", "urllib3")
-"""Libraries that log request and response bodies at DEBUG (personal details, tokens): kept at INFO or above."""
+"""Libraries that log request and response bodies (personal details, tokens): kept at WARNING or above.
+slack-bolt logs a whole request body at INFO when its signature check fails."""
 
 
 def new_request_id() -> str:
@@ -74,4 +75,4 @@ def configure_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | N
     root.addHandler(handler)
     root.setLevel(level.upper())
     for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(max(logging.INFO, root.level))
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

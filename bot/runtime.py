@@ -12,12 +12,16 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.errors import BotError
 from bot.library import Library, library_from_settings
 from bot.store import Store, open_store
+
+if TYPE_CHECKING:
+    from bot.watch import KnowledgeWatcher
 
 log = logging.getLogger(__name__)
 
@@ -55,16 +59,24 @@ class Runtime:
         self._reload_lock = threading.Lock()
         self._stop = threading.Event()
         self._purger: threading.Thread | None = None
+        self._watcher: KnowledgeWatcher | None = None
 
     @classmethod
-    def start(cls, settings: Settings | None = None, *, purge_daily: bool = False) -> Runtime:
-        """Load the evidence (raising ``KnowledgeError`` on broken files) and open the store (purging old rows)."""
+    def start(cls, settings: Settings | None = None, *, purge_daily: bool = False, watch: bool = False) -> Runtime:
+        """Load the evidence (raising ``KnowledgeError`` on broken files) and open the store (purging old rows).
+
+        Servers pass ``purge_daily`` (retention while running) and ``watch`` (hot reload of knowledge edits).
+        """
         settings = settings or Settings.from_env()
         library = library_from_settings(settings)
         store = open_store(settings.database_url, salt=settings.hash_salt, retention_days=settings.retention_days)
         runtime = cls(settings, library, store)
         if purge_daily:
             runtime.start_daily_purge()
+        if watch:
+            from bot.watch import KnowledgeWatcher
+
+            runtime._watcher = KnowledgeWatcher(runtime).start()
         return runtime
 
     @property
@@ -114,6 +126,8 @@ class Runtime:
         }
 
     def close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
         self._stop.set()
         if self._purger is not None:
             self._purger.join(timeout=5)

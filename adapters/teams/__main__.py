@@ -18,7 +18,7 @@ from adapters.teams.settings import TeamsSettings
 from bot.config import Settings
 from bot.errors import BotError
 from bot.logs import configure_logging
-from bot.runtime import Runtime
+from bot.runtime import Runtime, first_problem
 
 log = logging.getLogger("adapters.teams")
 
@@ -38,9 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env()  # also reads .env, so the Microsoft* names below may come from it
         teams = TeamsSettings.from_env()
         configure_logging(settings.log_level, settings.log_format)
-        runtime = Runtime.start(settings, purge_daily=True)
+        runtime = Runtime.start(settings, purge_daily=True, watch=True)
     except BotError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {first_problem(exc)}", file=sys.stderr)
         return EXIT_CONFIG
     host = args.host or ("0.0.0.0" if teams.authenticated else "127.0.0.1")
     port = args.port or teams.port

@@ -1,0 +1,162 @@
+"""Asking the core and delivering its replies to the right place in Slack.
+
+The core is synchronous, so every call runs in a worker thread (``asyncio.to_thread``) and the event
+loop stays free to acknowledge other requests within Slack's 3 seconds. Where a reply goes depends on
+where the click or message came from: a thread or DM gets a normal message, an ephemeral answer gets
+another ephemeral one through its ``response_url``, and a button in a modal or on the Home tab opens
+(or pushes) a modal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import Message, Place, notice_message, reply_message
+from adapters.slack.client import post_to_response_url
+from adapters.slack.views import reply_modal
+from bot import Conversation, Reply, messages
+
+log = logging.getLogger(__name__)
+
+SURFACE = "slack"
+
+Body = dict[str, Any]
+Listener = Callable[..., Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Who:
+    """The person behind a request: Slack ids, and the key the conversation knows them by."""
+
+    user_id: str
+    team_id: str
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        """Per workspace, so two councils' users never share a session (the store hashes it)."""
+        return f"{self.team_id}:{self.user_id}" if self.team_id else self.user_id
+
+
+def who_sent(body: Body) -> Who:
+    """The user of an event, a slash command or an interaction payload."""
+    user = body.get("user")
+    if isinstance(user, dict):  # interactivity: block_actions, view_submission, shortcuts
+        team = user.get("team_id") or (body.get("team") or {}).get("id") or ""
+        return Who(str(user.get("id") or ""), str(team), str(user.get("name") or user.get("username") or ""))
+    if "command" in body:  # slash command form
+        return Who(str(body.get("user_id") or ""), str(body.get("team_id") or ""), str(body.get("user_name") or ""))
+    event = body.get("event") or {}
+    return Who(str(event.get("user") or ""), str(body.get("team_id") or event.get("team") or ""))
+
+
+class Delivery:
+    """One per app: the runtime's conversation, the Web API client, and where replies go."""
+
+    def __init__(self, runtime: Any, client: AsyncWebClient) -> None:
+        self.runtime = runtime
+        self.client = client
+
+    @property
+    def conversation(self) -> Conversation:
+        """Read on every call: a test (or a reload) may replace the conversation's parts."""
+        return self.runtime.conversation  # type: ignore[no-any-return]
+
+    # --- asking the core (in a thread) -------------------------------------------------------------
+
+    async def ask(self, text: str, who: Who) -> Reply:
+        return await asyncio.to_thread(self.conversation.handle, text, who.key, SURFACE)
+
+    # --- sending ------------------------------------------------------------------------------------
+
+    async def post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> None:
+        await self.client.chat_postMessage(
+            channel=channel,
+            text=message.text,
+            blocks=message.blocks,
+            mrkdwn=False,  # the fallback text may echo a user: no formatting
+            thread_ts=thread_ts,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+
+    async def respond(
+        self,
+        response_url: str,
+        message: Message,
+        *,
+        response_type: str = "ephemeral",
+        replace_original: bool = False,
+    ) -> bool:
+        payload = {**message.payload(), "response_type": response_type, "replace_original": replace_original}
+        return await post_to_response_url(response_url, payload)
+
+    async def deliver(self, body: Body, reply: Reply, *, private: bool = False) -> None:
+        """Answer a button click where it happened (see the module docstring)."""
+        container = body.get("container") or {}
+        if container.get("type") == "view":
+            view = reply_modal(reply)
+            if (body.get("view") or {}).get("type") == "modal":
+                await self.client.views_push(trigger_id=body["trigger_id"], view=view)
+            else:
+                await self.client.views_open(trigger_id=body["trigger_id"], view=view)
+            return
+        response_url = body.get("response_url")
+        if (private or container.get("is_ephemeral")) and response_url:
+            await self.respond(response_url, reply_message(reply, Place.EPHEMERAL))
+            return
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        if channel:
+            thread_ts = (body.get("message") or {}).get("thread_ts")
+            await self.post(channel, reply_message(reply, Place.CHAT), thread_ts=thread_ts)
+
+    def guarded(self, listener: Listener) -> Listener:
+        """Wrap a listener so a failure is logged with its traceback and the user gets the apology.
+
+        Listeners catch their own failures rather than leave them to bolt's error handler: when a listener
+        fails right after ``ack()``, bolt 1.30 resets the ack, so Slack waits 3 s for its answer (and shows
+        the user a timeout) instead of getting it at once. bolt reads the wrapped listener's arguments
+        through ``__wrapped__``, so injection works as before.
+        """
+
+        @functools.wraps(listener)
+        async def run(**kwargs: Any) -> None:
+            try:
+                await listener(**kwargs)
+            except Exception as exc:
+                ack = kwargs.get("ack")
+                if ack is not None and getattr(ack, "response", None) is None:
+                    await ack()
+                await self.failed(exc, kwargs.get("body") or kwargs.get("command") or {})
+
+        return run
+
+    async def failed(self, error: BaseException, body: Body) -> None:
+        """Log the traceback (never the request) and apologise to the user."""
+        trace = (type(error), error, error.__traceback__)
+        log.error("a Slack request failed (%s)", type(error).__name__, exc_info=trace)
+        await self.apologise(body)
+
+    async def apologise(self, body: Body) -> None:
+        """Tell the user something went wrong, wherever they were; never raises."""
+        apology = notice_message(messages.APOLOGY)
+        try:
+            if body.get("response_url"):
+                await self.respond(str(body["response_url"]), apology)
+                return
+            event = body.get("event") or {}
+            if event.get("type") in ("message", "app_mention") and event.get("channel"):
+                thread = event.get("thread_ts") or (event.get("ts") if event["type"] == "app_mention" else None)
+                await self.post(str(event["channel"]), apology, thread_ts=thread)
+                return
+            if body.get("type") == "view_submission" and who_sent(body).user_id:
+                await self.post(who_sent(body).user_id, apology)  # the app's Messages tab
+        except Exception:
+            log.exception("could not send the apology either")
