@@ -77,7 +77,7 @@ def test_no_structured_identifier_reaches_the_store_logs_or_gaps_export(
     _fill(runtime)
     db = Path(runtime.settings.database_url.removeprefix("sqlite:///"))
     dump = "\n".join(sqlite3.connect(db).iterdump())
-    dump = re.sub(r"\b[0-9a-f]{32,64}\b", "<id>", dump)  # row ids and user hashes: and the salt: random hex that may hold "99812"
+    dump = re.sub(r"\b[0-9a-f]{32,64}\b", "<id>", dump)  # ids, user hashes, salt: random hex
     found = gaps(runtime.store, runtime.library.engine)
     export = json.dumps([g.to_json() for g in found], ensure_ascii=False)
     assert dump.count('INSERT INTO "questions"') >= len(CASES)
