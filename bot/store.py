@@ -60,6 +60,7 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 MAX_TEXT_CHARS = 2000
 """Stored question text and reasons are cut to this length (after redaction)."""
+MIGRATION_LOCK = 0x45564944  # "EVID": the PostgreSQL advisory lock key held while migrating
 EVENT_CLAIM_DAYS = 2
 """Claimed event ids are kept this long: Slack retries for minutes, Teams for seconds."""
 
@@ -443,9 +444,13 @@ def migrate(engine: Engine) -> None:
 
 
 def _migrate_once(engine: Engine) -> None:
-    metadata.create_all(engine, checkfirst=True)
-    inspector = inspect(engine)
-    with engine.begin() as conn:
+    """One migration, in one transaction that holds the database's write lock (``BEGIN IMMEDIATE`` on SQLite,
+    an advisory lock on PostgreSQL), so instances starting together take turns instead of colliding."""
+    with engine.connect().execution_options(write=True) as conn, conn.begin():
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        metadata.create_all(conn, checkfirst=True)
+        inspector = inspect(conn)
         for table in metadata.sorted_tables:
             present = {c["name"] for c in inspector.get_columns(table.name)}
             for column in table.columns:

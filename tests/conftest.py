@@ -1,4 +1,5 @@
-"""Shared fixtures: a tiny knowledge base written to disk, a glossary, an engine, and a chat helper.
+"""Shared fixtures: a tiny knowledge base written to disk, a glossary, an engine, a chat helper, a runtime
+with a real SQLite store, and (when a server is given) a fresh PostgreSQL database.
 
 Tests never read ../shared; every fixture lives here or in tests/data.
 """
@@ -7,10 +8,12 @@ from __future__ import annotations
 
 import os
 import textwrap
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from bot import Conversation, Engine, Library, Reply, Settings, open_library
 from bot.runtime import Runtime
@@ -157,3 +160,21 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
     started = Runtime.start(settings)
     yield started
     started.close()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    server = os.environ.get("BOT_TEST_POSTGRES_URL")
+    if not server:
+        if os.environ.get("BOT_TEST_POSTGRES_REQUIRED"):
+            pytest.fail("BOT_TEST_POSTGRES_URL is not set but BOT_TEST_POSTGRES_REQUIRED is")
+        pytest.skip("no PostgreSQL server (set BOT_TEST_POSTGRES_URL, as .ci/run does)")
+    import psycopg
+
+    name = f"evidence_test_{uuid.uuid4().hex[:12]}"
+    admin = make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

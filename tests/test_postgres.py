@@ -7,38 +7,15 @@ Each test gets a database of its own.
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import update
-from sqlalchemy.engine import make_url
 
 from bot import Answer, Settings
 from bot.insights import gaps, stats
 from bot.runtime import Runtime
 from bot.store import Store, now, open_store, questions, schema_version
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    server = os.environ.get("BOT_TEST_POSTGRES_URL")
-    if not server:
-        if os.environ.get("BOT_TEST_POSTGRES_REQUIRED"):
-            pytest.fail("BOT_TEST_POSTGRES_URL is not set but BOT_TEST_POSTGRES_REQUIRED is")
-        pytest.skip("no PostgreSQL server (set BOT_TEST_POSTGRES_URL, as .ci/run does)")
-    import psycopg
-
-    name = f"evidence_test_{uuid.uuid4().hex[:12]}"
-    admin = make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _parallel(count: int, work: object) -> list[BaseException]:

@@ -88,6 +88,8 @@ class FakeSlack:
         self.scripts: dict[str, list[Scripted]] = {}
         self._changed = asyncio.Condition()
         self.socket: web.WebSocketResponse | None = None
+        self.delay = 0.0
+        """Seconds each chat.* call is held before it is answered."""
         app = web.Application()
         app.router.add_get("/link", self._socket)
         app.router.add_route("POST", "/{tail:.*}", self._handle)
@@ -130,6 +132,8 @@ class FakeSlack:
         path = request.path
         json_body = request.content_type == "application/json"
         body = json.loads(raw or b"{}") if json_body else dict(parse_qsl(raw.decode()))
+        if self.delay and path.startswith("/api/chat."):
+            await asyncio.sleep(self.delay)  # a slow Slack: the bot's post stays in flight this long
         queue = self.scripts.get(path)
         scripted = queue.pop(0) if queue else None
         if scripted is not None and scripted.status != 200:  # a refused call is not something anyone saw
