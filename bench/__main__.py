@@ -28,6 +28,7 @@ from bench.metrics import Row, ScaleRow, Target, Timing, dataset_row, scale_row,
 QUICK_LIMIT = 300
 SCALE_SIZES = (1_000, 10_000, 100_000)
 SLOW_LOAD_S = 120.0
+LOAD_SECTION = "<!-- load:start -->"
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -308,7 +309,11 @@ def main(argv: list[str] | None = None) -> int:
     load = (load_start, os.getloadavg()[0])
     print(render(rows, scale, lines, command, elapsed, load, markdown=False), end="")
     if args.write:
-        args.write.write_text(render(rows, scale, lines, command, elapsed, load, markdown=True), encoding="utf-8")
+        text = render(rows, scale, lines, command, elapsed, load, markdown=True)
+        previous = args.write.read_text(encoding="utf-8") if args.write.exists() else ""
+        if LOAD_SECTION in previous:  # keep the load benchmark's figures (python -m bench.load --write)
+            text = text.rstrip() + "\n\n" + previous[previous.index(LOAD_SECTION) :]
+        args.write.write_text(text, encoding="utf-8")
         _log(f"wrote {args.write}")
     crashed = any(r.error for r in rows) or any(s.error for s in scale)
     return 1 if crashed else 0
