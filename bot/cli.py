@@ -359,17 +359,14 @@ def _stats_tables(usage: Stats) -> None:
 
     table("Questions per week", {week.isoformat(): s for week, s in usage.weeks.items()})
     table("Questions per surface", usage.surfaces)
-    if usage.top_items:
-        t = Table(title="Most answered items", show_edge=False, title_justify="left")
-        t.add_column("Item")
-        t.add_column("Answers", justify="right")
-        for item_id, n in usage.top_items:
-            t.add_row(item_id, str(n))
-        out.print(t)
-    if usage.shared_items:
-        t = Table(title="Most shared items", show_edge=False, title_justify="left")
-        t.add_column("Item")
-        t.add_column("Shares", justify="right")
-        for item_id, n in usage.shared_items:
-            t.add_row(item_id, str(n))
-        out.print(t)
+    for title, column, rows in (
+        ("Most answered items", "Answers", usage.top_items),
+        ("Most shared items", "Shares", usage.shared_items),
+    ):
+        if rows:
+            t = Table(title=title, show_edge=False, title_justify="left")
+            t.add_column("Item")
+            t.add_column(column, justify="right")
+            for item_id, n in rows:
+                t.add_row(item_id, str(n))
+            out.print(t)

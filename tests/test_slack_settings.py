@@ -21,7 +21,6 @@ import adapters.slack.server as server
 from adapters.slack import SlackSettings, build_slack_app
 from adapters.slack.__main__ import main
 from adapters.slack.views import Callback
-from bot.config import Settings
 from bot.errors import ConfigError
 from bot.runtime import Runtime
 
@@ -102,15 +101,6 @@ def test_the_tokens_may_come_from_a_dotenv_file(
 def test_building_the_app_without_a_client_or_token_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="SLACK_BOT_TOKEN"):
         build_slack_app(object(), SlackSettings())
-
-
-@pytest.fixture
-def runtime(tmp_path: Path, knowledge_dir: Path, glossary_file: Path) -> Any:
-    started = Runtime.start(
-        Settings(knowledge_dir=knowledge_dir, glossary_path=glossary_file, database_url=f"sqlite:///{tmp_path}/b.db")
-    )
-    yield started
-    started.close()
 
 
 async def test_a_token_slack_refuses_stops_start_up_with_one_line(runtime: Runtime) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import update
 
 from bot import Answer, Settings
 from bot.errors import ConfigError
+from bot.insights import gaps
 from bot.runtime import Runtime
 from bot.store import SCHEMA_VERSION, Store, feedback, now, open_store, questions, schema_version
 
@@ -138,6 +139,8 @@ def test_rows_older_than_the_retention_period_are_deleted_at_start_up(settings: 
     url = settings.database_url
     assert _rows(url, "SELECT count(*) FROM questions") == [(1,)]
     assert _rows(url, "SELECT count(*) FROM feedback") == [(0,)]
+    cutoff = now() - timedelta(days=90)
+    assert all(g.first_seen > cutoff for g in gaps(restarted.store, restarted.library.engine))
     restarted.close()
 
 

@@ -26,7 +26,6 @@ from cryptography.hazmat.primitives import serialization
 from adapters.teams.http import TEAMS_ENDPOINT, create_app
 from adapters.teams.settings import TeamsSettings
 from adapters.teams.testing import OpenIdStandIn, deny_network, jwk, mint_token, new_key
-from bot.config import Settings
 from bot.runtime import Runtime
 
 DATA = Path(__file__).parent / "data" / "teams"
@@ -52,15 +51,6 @@ def openid(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenIdStandIn]:
     monkeypatch.setattr(JwtTokenExtractor, "metadataCache", {})
     yield stand_in
     stand_in.close()
-
-
-@pytest.fixture
-def runtime(knowledge_dir: Path, glossary_file: Path, tmp_path: Path) -> Iterator[Runtime]:
-    rt = Runtime.start(
-        Settings(knowledge_dir=knowledge_dir, glossary_path=glossary_file, database_url=f"sqlite:///{tmp_path}/bot.db")
-    )
-    yield rt
-    rt.close()
 
 
 class Served:

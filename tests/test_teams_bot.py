@@ -6,11 +6,10 @@ No HTTP and no serialisation here (test_teams_http.py covers the wire); these te
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from adaptive_cards import data_of, texts
 from botbuilder.core import InvokeResponse
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Mention
@@ -19,20 +18,10 @@ from adapters.teams.adapter import on_turn_error
 from adapters.teams.bot import TeamsBot, event_key, store_key
 from adapters.teams.cards import ADAPTIVE
 from bot import messages
-from bot.config import Settings
 from bot.runtime import Runtime
 
 BOT = ChannelAccount(id="28:6d3c1b2a-9e8f-4a7b-8c6d-5e4f3a2b1c0d", name="Evidence Bot")
 USER = ChannelAccount(id="29:sam", name="Sam Practitioner", aad_object_id="7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d")
-
-
-@pytest.fixture
-def runtime(knowledge_dir: Path, glossary_file: Path, tmp_path: Path) -> Iterator[Runtime]:
-    rt = Runtime.start(
-        Settings(knowledge_dir=knowledge_dir, glossary_path=glossary_file, database_url=f"sqlite:///{tmp_path}/bot.db")
-    )
-    yield rt
-    rt.close()
 
 
 @pytest.fixture
@@ -52,24 +41,6 @@ def adapter(bot: TeamsBot) -> TestAdapter:
     test_adapter = TestAdapter(bot.on_turn, template)
     test_adapter.on_turn_error = on_turn_error
     return test_adapter
-
-
-def texts(node: Any) -> list[str]:
-    if isinstance(node, dict):
-        found = [node["text"]] if node.get("type") == "TextRun" else []
-        return found + [t for v in node.values() for t in texts(v)]
-    if isinstance(node, list):
-        return [t for v in node for t in texts(v)]
-    return []
-
-
-def data_of(node: Any) -> list[dict[str, Any]]:
-    if isinstance(node, dict):
-        found = [node["data"]] if node.get("type") == "Action.Submit" else []
-        return found + [d for v in node.values() for d in data_of(v)]
-    if isinstance(node, list):
-        return [d for v in node for d in data_of(v)]
-    return []
 
 
 async def say(adapter: TestAdapter, activity: Activity | str) -> list[Activity]:

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from adaptive_cards import actions, texts
 
 from adapters.teams import cards
 from bot import Conversation, Engine, messages
@@ -34,14 +35,6 @@ def walk(node: Any, key: str = "") -> list[tuple[str, Any]]:
     if isinstance(node, list):
         return [pair for v in node for pair in [(key, v), *walk(v, key)]]
     return []
-
-
-def texts(node: Any) -> list[str]:
-    return [v["text"] for k, v in [("", node), *walk(node)] if isinstance(v, dict) and v.get("type") == "TextRun"]
-
-
-def actions(node: Any) -> list[dict[str, Any]]:
-    return [v for _, v in walk(node) if isinstance(v, dict) and str(v.get("type", "")).startswith("Action.")]
 
 
 def check_safe(card: dict[str, Any], curated_urls: set[str]) -> None:

@@ -10,7 +10,7 @@ import json
 import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import aiohttp
 import pytest
+from adaptive_cards import actions, texts
 from aiohttp import web
 from botbuilder.core import TurnContext
 
@@ -26,7 +27,6 @@ from adapters.teams.http import TEAMS_ENDPOINT, create_app
 from adapters.teams.settings import TeamsSettings
 from adapters.teams.testing import Call, FakeConnector, deny_network
 from bot import messages
-from bot.config import Settings
 from bot.runtime import Runtime
 
 DATA = Path(__file__).parent / "data" / "teams"
@@ -55,37 +55,9 @@ def card_of(call: Call) -> dict[str, Any]:
     return dict(attachment["content"])
 
 
-def texts(node: Any) -> list[str]:
-    """Every TextRun text in a card, in order."""
-    if isinstance(node, dict):
-        found = [node["text"]] if node.get("type") == "TextRun" else []
-        return found + [t for v in node.values() for t in texts(v)]
-    if isinstance(node, list):
-        return [t for v in node for t in texts(v)]
-    return []
-
-
-def actions(node: Any) -> list[dict[str, Any]]:
-    if isinstance(node, dict):
-        found = [node] if str(node.get("type", "")).startswith("Action.") else []
-        return found + [a for v in node.values() for a in actions(v)]
-    if isinstance(node, list):
-        return [a for v in node for a in actions(v)]
-    return []
-
-
 @pytest.fixture(autouse=True)
 def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
     deny_network(monkeypatch)
-
-
-@pytest.fixture
-def runtime(knowledge_dir: Path, glossary_file: Path, tmp_path: Path) -> Iterator[Runtime]:
-    rt = Runtime.start(
-        Settings(knowledge_dir=knowledge_dir, glossary_path=glossary_file, database_url=f"sqlite:///{tmp_path}/bot.db")
-    )
-    yield rt
-    rt.close()
 
 
 @pytest.fixture

@@ -63,6 +63,18 @@ class WebProcess:
                 await asyncio.sleep(0.1)
         raise AssertionError("web process did not start")
 
+    async def health_within(
+        self, session: aiohttp.ClientSession, seconds: float, *, status: int
+    ) -> tuple[int, dict[str, Any]]:
+        """Poll /healthz until it answers ``status`` or ``seconds`` pass; the last answer."""
+        deadline = time.monotonic() + seconds
+        while True:
+            async with session.get(self.url + "/healthz") as response:
+                answer = response.status, await response.json()
+            if answer[0] == status or time.monotonic() > deadline:
+                return answer
+            await asyncio.sleep(0.1)
+
     def stop(self) -> tuple[int, str]:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -175,24 +187,12 @@ async def test_healthz_shows_a_broken_edit_and_the_recovery(tmp_path: Path, know
         async with aiohttp.ClientSession() as session:
             await web.ready(session)
             (knowledge_dir / "fgc.yaml").write_text("id: x\ntitle: [broken\n", encoding="utf-8")
-            deadline = time.monotonic() + 2.5
-            while time.monotonic() < deadline:
-                async with session.get(web.url + "/healthz") as response:
-                    health = await response.json()
-                    if response.status == 503:
-                        break
-                await asyncio.sleep(0.1)
-            assert response.status == 503 and health["items"] == 4
+            status, health = await web.health_within(session, 2.5, status=503)
+            assert status == 503 and health["items"] == 4
             assert "fgc.yaml:3" in health["last_reload"]["error"]
             (knowledge_dir / "fgc.yaml").unlink()
-            deadline = time.monotonic() + 2.5
-            while time.monotonic() < deadline:
-                async with session.get(web.url + "/healthz") as response:
-                    health = await response.json()
-                    if response.status == 200:
-                        break
-                await asyncio.sleep(0.1)
-            assert response.status == 200 and health["items"] == 3
+            status, health = await web.health_within(session, 2.5, status=200)
+            assert status == 200 and health["items"] == 3
     finally:
         code, err = web.stop()
     assert code == 0
