@@ -22,10 +22,10 @@ from botbuilder.core import TurnContext
 from botframework.connector.auth import ChannelValidation
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 from cryptography.hazmat.primitives import serialization
+from teams_support import OpenIdStandIn, deny_network, jwk, mint_token, new_key
 
 from adapters.teams.http import TEAMS_ENDPOINT, create_app
 from adapters.teams.settings import TeamsSettings
-from adapters.teams.testing import OpenIdStandIn, deny_network, jwk, mint_token, new_key
 from bot.runtime import Runtime
 
 DATA = Path(__file__).parent / "data" / "teams"

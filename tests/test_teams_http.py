@@ -21,11 +21,11 @@ import pytest
 from adaptive_cards import actions, texts
 from aiohttp import web
 from botbuilder.core import TurnContext
+from teams_support import Call, FakeConnector, deny_network
 
 from adapters.teams.cards import ADAPTIVE, THUMBNAIL
 from adapters.teams.http import TEAMS_ENDPOINT, create_app
 from adapters.teams.settings import TeamsSettings
-from adapters.teams.testing import Call, FakeConnector, deny_network
 from bot import messages
 from bot.runtime import Runtime
 

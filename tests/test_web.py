@@ -23,9 +23,8 @@ from typing import Any
 import aiohttp
 import pytest
 from slack_sdk.signature import SignatureVerifier
-
-from adapters.teams.testing import FakeConnector
-from tests.test_slack_support import FakeSlack
+from teams_support import FakeConnector
+from test_slack_support import FakeSlack
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "web-process-test-secret"

@@ -7,7 +7,7 @@
 * ``mint_token``: a Bot Framework-shaped JWT signed with a key of the test's choosing;
 * ``deny_network``: makes any name lookup other than loopback fail, so a test can never reach the internet.
 
-Used by ``tests/test_teams_*.py``; nothing here runs in production.
+Used by ``tests/test_teams_*.py`` and ``tests/test_web.py``.
 """
 
 from __future__ import annotations
