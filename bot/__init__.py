@@ -11,6 +11,7 @@ from bot.glossary import Glossary, load_glossary
 from bot.knowledge import KnowledgeBase, KnowledgeItem, Link, load_knowledge
 from bot.library import Library, library_from_settings, open_library
 from bot.matching import Engine
+from bot.runtime import Runtime
 
 __all__ = [
     "DEFAULT_GLOSSARY",
@@ -31,6 +32,7 @@ __all__ = [
     "Match",
     "Problem",
     "Reply",
+    "Runtime",
     "Settings",
     "library_from_settings",
     "load_glossary",

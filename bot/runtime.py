@@ -117,12 +117,12 @@ class Runtime:
         self._purger.start()
 
     def health(self) -> dict[str, object]:
-        status = self.reload_status
+        status, store_ok = self.reload_status, self.store.ping()
         return {
-            "ok": status.ok and self.store.ping(),
+            "ok": status.ok and store_ok,
             "items": len(self._library.kb.items),
             "last_reload": {"ok": status.ok, "at": status.at.isoformat(timespec="seconds"), "error": status.error},
-            "store": self.store.ping(),
+            "store": store_ok,
         }
 
     def close(self) -> None:
