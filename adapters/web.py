@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 
 from aiohttp import web
 
+from adapters.port import port_from
 from bot.config import Settings
 from bot.errors import BotError, ConfigError
 from bot.logs import configure_logging, new_request_id
@@ -115,19 +116,12 @@ async def _drain_background_work(app: web.Application) -> None:
             log.warning("shutting down: %d task(s) did not finish within %.0f s", len(still), DRAIN_SECONDS)
 
 
-def _port(environ: Mapping[str, str]) -> int:
-    raw = (environ.get("PORT") or "").strip() or str(DEFAULT_PORT)
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
-        raise ConfigError(f"PORT must be a port number (1-65535), not {raw!r}")
-    return int(raw)
-
-
 def main() -> int:
     try:
         settings = Settings.from_env()  # reads .env first, so platform variables may come from it too
         configure_logging(settings.log_level, settings.log_format)
         platforms = configured_platforms()
-        port = _port(os.environ)
+        port = port_from(os.environ.get("PORT"), DEFAULT_PORT)
         runtime = Runtime.start(settings, purge_daily=True, watch=True)
     except BotError as exc:
         print(f"error: {first_problem(exc)}", file=sys.stderr)

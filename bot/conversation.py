@@ -301,7 +301,7 @@ class Conversation:
     def item(self, item_id: str) -> KnowledgeItem | None:
         """The item with this id in the current index, or None."""
         wanted = item_id.strip().lower()
-        return next((i for i in self.engine.items if i.id == wanted), None)
+        return self.engine.by_id.get(wanted)
 
     def recently_reviewed(self, limit: int = 5) -> tuple[KnowledgeItem, ...]:
         """Items most recently reviewed by a curator, newest first (App Home, an empty Teams search)."""
@@ -336,7 +336,7 @@ class Conversation:
 
     def show(self, engine: Engine, item_id: str, *, user: str = "console", surface: str = "console") -> Reply:
         wanted = item_id.strip().lower()
-        by_id = {i.id: i for i in engine.items}
+        by_id = engine.by_id
         item = by_id.get(wanted)
         if item is None:
             close = process.extract(wanted, list(by_id), scorer=fuzz.WRatio, score_cutoff=60, limit=3)

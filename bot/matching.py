@@ -100,6 +100,8 @@ class Engine:
         suggest_score: float = SUGGEST_SCORE,
     ) -> None:
         self.items = tuple(items)
+        self.by_id = {item.id: item for item in self.items}
+        """Items by id, for "show ID" and buttons (built once, like everything else here)."""
         self.glossary = glossary or Glossary()
         self.confident_score = confident_score
         self.suggest_score = min(suggest_score, confident_score)

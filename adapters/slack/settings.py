@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from adapters.port import port_from
 from bot import ConfigError
 
 DEFAULT_PORT = 3000
@@ -33,14 +34,12 @@ class SlackSettings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SlackSettings:
         if environ is None:
             environ = os.environ
-        port = (environ.get("PORT") or "").strip() or str(DEFAULT_PORT)
-        if not port.isdigit() or not 0 < int(port) < 65536:
-            raise ConfigError(f"PORT must be a port number (1-65535), not {port!r}")
+        port = port_from(environ.get("PORT"), DEFAULT_PORT)
         return cls(
             bot_token=(environ.get("SLACK_BOT_TOKEN") or "").strip(),
             signing_secret=(environ.get("SLACK_SIGNING_SECRET") or "").strip(),
             app_token=(environ.get("SLACK_APP_TOKEN") or "").strip(),
-            port=int(port),
+            port=port,
             api_url=(environ.get("SLACK_API_URL") or "").strip(),
         )
 

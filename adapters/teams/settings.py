@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from adapters.port import port_from
 from bot.errors import ConfigError
 
 DEFAULT_PORT = 3978
@@ -54,7 +55,6 @@ class TeamsSettings:
         tenant_id = environ.get("MicrosoftAppTenantId", "").strip().lower()
         raw_tenants = environ.get("BOT_TEAMS_TENANTS", "")
         raw_unauth = environ.get("BOT_TEAMS_ALLOW_UNAUTHENTICATED", "").strip().lower()
-        raw_port = environ.get("PORT", "").strip()
 
         if raw_unauth not in _TRUE + _FALSE:
             raise ConfigError(f"BOT_TEAMS_ALLOW_UNAUTHENTICATED must be 1 or 0, not {raw_unauth!r}")
@@ -86,12 +86,7 @@ class TeamsSettings:
         elif tenants is None and tenant_id:
             tenants = frozenset({tenant_id})
 
-        try:
-            port = int(raw_port) if raw_port else DEFAULT_PORT
-        except ValueError:
-            raise ConfigError(f"PORT must be a number, not {raw_port!r}") from None
-        if not 0 < port < 65536:
-            raise ConfigError(f"PORT must be between 1 and 65535, not {port}")
+        port = port_from(environ.get("PORT"), DEFAULT_PORT)
         return cls(
             app_id=app_id,
             app_password=password,
