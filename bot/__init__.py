@@ -1,7 +1,10 @@
 """Evidence bot core: knowledge, glossary, matching, conversation. Imports no chat platform.
 
-Adapters import only the names below.
+Adapters import only the names below. ``Runtime`` is imported on first use, so code that only matches
+questions (the benchmark, ``ask``) does not load the database layer (SQLAlchemy) and its memory.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from bot.answer import Answer, Match
 from bot.config import DEFAULT_GLOSSARY, DEFAULT_KNOWLEDGE, Settings
@@ -11,7 +14,9 @@ from bot.glossary import Glossary, load_glossary
 from bot.knowledge import KnowledgeBase, KnowledgeItem, Link, load_knowledge
 from bot.library import Library, library_from_settings, open_library
 from bot.matching import Engine
-from bot.runtime import Runtime
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 __all__ = [
     "DEFAULT_GLOSSARY",
@@ -39,3 +44,11 @@ __all__ = [
     "load_knowledge",
     "open_library",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Runtime":
+        from bot.runtime import Runtime
+
+        return Runtime
+    raise AttributeError(f"module 'bot' has no attribute {name!r}")

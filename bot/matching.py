@@ -3,8 +3,9 @@
 How a question is read
     clean Unicode -> cap the length -> words (lower case, British spelling, texting shorthand, filler such
     as "quick one" removed) -> typo correction towards the evidence base's own vocabulary (rapidfuzz,
-    1 edit for words of 5-7 letters, 2 for longer) -> stems -> glossary forms replaced by their concept
-    ("fgc" -> family group conference) -> stop words dropped. What is left are the question's *terms*.
+    1 edit for words of 5-7 letters, 2 for longer; a common English word is never a typo) -> stems ->
+    glossary forms replaced by their concept ("fgc" -> family group conference) -> stop words dropped.
+    What is left are the question's *terms*.
 
 How an item is scored (0-100, one scale on every surface)
     score = 100 * (COVERAGE_WEIGHT * coverage + PHRASE_WEIGHT * phrase)
@@ -13,16 +14,20 @@ How an item is scored (0-100, one scale on every surface)
               inverse document frequency), each counted by the best field it appears in (title and example
               questions 1.0, tags 0.9, summary and findings 0.6, themes 0.5; a typo-corrected word 0.85 of
               that). A term found nowhere in the evidence base counts against every item, so a question about
-              something the base does not cover cannot score high.
+              something the base does not cover cannot score high; an everyday English word counts less
+              against it than an uncommon one (see ``bot.english``).
     phrase    How closely the question matches one of the item's short phrases (its title or one of its
               example questions): the mean of a rarity-weighted Dice overlap of terms and rapidfuzz's
               ``token_sort_ratio`` of the term strings. Both penalise words on *either* side that the other
               lacks, which guards against rapidfuzz's subset effect (``token_set_ratio`` scores 100 when one
               side's words are a subset of the other's).
 
-    Results are items scoring at least the confidence bar; when none does, items at or above the lower
-    suggestions band are offered as "did you mean". Two near-equal top scores below the strong bar are
-    treated as ambiguous (suggestions, not an answer), so the bot does not guess between two items.
+    Results are items scoring at least the confidence bar, provided the best of them shares enough with
+    the question: the question reads as one of its own phrases, or the words in common say enough beyond
+    everyday English (``MIN_INFORMATION``; one everyday word such as "call" is not enough). Otherwise
+    items at or above the lower suggestions band are offered as "did you mean".
+    Two near-equal top scores below the strong bar are treated as ambiguous (suggestions, not an answer),
+    so the bot does not guess between two items.
 
 Everything that does not depend on the question (terms of every item, postings, rarity weights, the
 vocabulary for typo correction) is built once in ``Engine.__init__``; nothing is rebuilt per question.
@@ -40,6 +45,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot import english
 from bot.answer import Answer, Match
 from bot.glossary import Glossary
 from bot.knowledge import KnowledgeItem
@@ -54,6 +60,9 @@ CONFIDENT_SCORE = 36.0
 SUGGEST_SCORE = 24.0
 STRONG_SCORE = 75.0
 AMBIGUITY_MARGIN = 0.5
+MIN_INFORMATION = 4.0
+"""Least information (``bot.english.information``, summed over the question's words the best item contains)
+for a confident answer: one uncommon word or glossary term is enough, one everyday word is not."""
 
 COVERAGE_WEIGHT = 0.5
 PHRASE_WEIGHT = 0.5
@@ -74,6 +83,9 @@ class Analysis:
     """(written form, glossary meaning) pairs."""
     corrections: tuple[tuple[str, str], ...] = ()
     """(typed word, corrected word) pairs."""
+    commonness: tuple[tuple[str, float], ...] = ()
+    """(term, Zipf frequency in everyday English of the word it came from) for plain-word terms of a
+    question; glossary concepts and uncommon words are absent (see ``bot.english``)."""
 
     @property
     def phrase(self) -> str:
@@ -86,6 +98,7 @@ class _Question:
     truncated: bool
     analysis: Analysis
     corrected_terms: frozenset[str]
+    commonness: dict[str, float]
 
 
 class Engine:
@@ -102,6 +115,8 @@ class Engine:
         self.items = tuple(items)
         self.by_id = {item.id: item for item in self.items}
         """Items by id, for "show ID" and buttons (built once, like everything else here)."""
+        self._position = {item.id: n for n, item in enumerate(self.items)}
+        english.frequencies()  # read the word list now, not during the first question
         self.glossary = glossary or Glossary()
         self.confident_score = confident_score
         self.suggest_score = min(suggest_score, confident_score)
@@ -181,6 +196,7 @@ class Engine:
         stems = [stem(w) for w in words]
         spans = self.glossary.find(stems, capitals)
         terms: list[str] = []
+        commonness: dict[str, float] = {}
         concept_words: list[str] = []
         expansions: list[tuple[str, str]] = []
         position = 0
@@ -189,6 +205,10 @@ class Engine:
             for k in range(position, end):
                 if words[k] not in STOP_WORDS and (len(words[k]) > 1 or words[k].isdigit()):
                     terms.append(stems[k])
+                    if correct:  # how everyday the word is, in its commonest form ("calling" as "call")
+                        frequency = max(english.zipf(words[k]), english.zipf(stems[k]))
+                        if frequency > commonness.get(stems[k], 0.0):
+                            commonness[stems[k]] = frequency
             if span is None:
                 break
             concept_words.extend(stems[k] for k in range(span.start, span.end) if words[k] not in STOP_WORDS)
@@ -197,7 +217,8 @@ class Engine:
             if written.lower() != span.entry.means.lower():
                 expansions.append((written, span.entry.means))
             position = span.end
-        return Analysis(tuple(terms), tuple(expansions), tuple(corrections)), concept_words, words
+        analysis = Analysis(tuple(terms), tuple(expansions), tuple(corrections), tuple(commonness.items()))
+        return analysis, concept_words, words
 
     def _correct(self, word: str) -> str:
         """The evidence base's own spelling of a mistyped word, or the word itself."""
@@ -208,6 +229,7 @@ class Engine:
             or word in self._protected
             or stem(word) in self._vocab_stems
             or word in self._surface_count
+            or english.is_common(word)
         ):
             return word
         allowed = 1 if len(word) <= 7 else 2
@@ -234,8 +256,8 @@ class Engine:
         analysis, _, _ = self._analyse(without_personal_details(text), correct=True)
         fixed = {stem(new) for _, new in analysis.corrections}
         unique = tuple(dict.fromkeys(analysis.terms))[:MAX_TERMS]
-        analysis = Analysis(unique, analysis.expansions, analysis.corrections)
-        return _Question(text, truncated, analysis, frozenset(fixed))
+        analysis = Analysis(unique, analysis.expansions, analysis.corrections, analysis.commonness)
+        return _Question(text, truncated, analysis, frozenset(fixed), dict(analysis.commonness))
 
     # --- scoring ---------------------------------------------------------------------------------------
 
@@ -248,10 +270,11 @@ class Engine:
         if not terms or not self.items:
             return []
         weights = [self._idf.get(t, self._unknown_idf) for t in terms]
-        unknown = sum(1 for t in terms if t not in self._idf)
         # Words the evidence base has never seen count against every item, with diminishing returns: the
         # first one or two suggest the question is about something else; the tenth word of a long chatty
-        # message is mostly context. n unknown words weigh sqrt(n) times one.
+        # message is mostly context. n uncommon unknown words weigh sqrt(n) times one; an everyday word
+        # ("morning", "upset") counts as a fraction of one, as it says little about the topic.
+        unknown = sum(english.specificity(q.commonness.get(t, 0.0)) for t in terms if t not in self._idf)
         total = float(sum(w for t, w in zip(terms, weights, strict=True) if t in self._idf))
         total += self._unknown_idf * math.sqrt(unknown)
         coverage = np.zeros(len(self.items), dtype=np.float32)
@@ -297,6 +320,8 @@ class Engine:
         q = self.read(question)
         ranked = self._rank(q, max(limit, 3) + 1 + further)
         results = [m for m in ranked if m.score >= self.confident_score]
+        if results and not self._says_enough(q, results[0].item):
+            results = []
         if (
             len(results) >= 2
             and results[0].score < STRONG_SCORE
@@ -319,6 +344,23 @@ class Engine:
             further=tuple(ranked[shown : shown + further]),
             has_topic=bool(q.analysis.terms),
         )
+
+    def _says_enough(self, q: _Question, item: KnowledgeItem) -> bool:
+        """Whether what the question shares with ``item`` is enough for a confident answer.
+
+        It is when the question reads as one of the item's own phrases (its title or an example question,
+        once stop words are set aside), or when the words it shares carry at least ``MIN_INFORMATION``
+        beyond everyday English."""
+        index = self._position[item.id]
+        asked = set(q.analysis.terms)
+        if any(set(self._phrases[n][0].split()) == asked for n in self._phrases_of.get(index, ())):
+            return True
+        information = sum(
+            english.information(q.commonness.get(term, 0.0))
+            for term in q.analysis.terms
+            if self._field_of(term, index) is not None
+        )
+        return information >= MIN_INFORMATION
 
     # --- explanations ----------------------------------------------------------------------------------
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,3 +55,11 @@ def test_the_rule_catches_a_violation(tmp_path: Path) -> None:
     sample = tmp_path / "x.py"
     sample.write_text("import slack_bolt\nfrom adapters.slack import app\n")
     assert {"slack_bolt", "adapters.slack"} <= imported_modules(sample)
+
+
+def test_matching_alone_does_not_load_the_database_layer() -> None:
+    # The benchmark and `ask` import bot for the engine; SQLAlchemy would add ~20 MB they never use.
+    loaded = "print('sqlalchemy' in sys.modules)"
+    probe = f"import sys, bot; bot.Engine; {loaded}; bot.Runtime; {loaded}"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "True"]

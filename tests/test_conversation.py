@@ -24,7 +24,7 @@ def test_unsure_answer_offers_suggestions_then_none_of_these_records_a_gap(
 ) -> None:
     reply = chat("supervision")
     assert reply.kind in (Kind.DID_YOU_MEAN, Kind.ANSWER)
-    reply = chat("family court care assessments")
+    reply = chat("family court assessments")
     if reply.kind is Kind.DID_YOU_MEAN:
         assert reply.choices and reply.answer is not None
     gap = chat("none of these")
@@ -104,7 +104,7 @@ def test_no_followed_by_a_question_is_a_new_question_not_feedback(runtime: Runti
 
 def test_buttons_record_feedback_none_of_these_and_shares_with_their_ids(runtime: Runtime) -> None:
     conversation = runtime.conversation
-    reply = conversation.handle("family court care assessments", user="U1", surface="slack")
+    reply = conversation.handle("family court assessments", user="U1", surface="slack")
     assert reply.kind is Kind.DID_YOU_MEAN and reply.question_id
     conversation.none_of_these("U9", "slack", question_id=reply.question_id)  # a click carries its question
     [row] = runtime.store.questions_since()

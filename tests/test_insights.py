@@ -42,13 +42,13 @@ def test_gaps_include_none_of_these_and_not_helpful_with_the_reason(runtime: Run
     reply = ask("do family group conferences work?", user="U1", surface="teams")
     assert reply.item is not None
     ask("no, nothing on FGCs for teenagers", user="U1", surface="teams")
-    ask("family court care assessments", user="U2", surface="teams")
+    ask("family court assessments", user="U2", surface="teams")
     ask("none of these", user="U2", surface="teams")
     found = {g.examples[0]: g for g in gaps(runtime.store, runtime.library.engine)}
     helpful = found["do family group conferences work?"]
     assert helpful.kinds == {NOT_HELPFUL: 1} and helpful.reasons == ["nothing on FGCs for teenagers"]
     assert helpful.nearest_item == "family-group-conferences"
-    assert found["family court care assessments"].kinds[NONE_OF_THESE] == 1
+    assert found["family court assessments"].kinds[NONE_OF_THESE] == 1
 
 
 def test_since_leaves_out_older_rows(runtime: Runtime) -> None:

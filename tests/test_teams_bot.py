@@ -120,7 +120,7 @@ async def test_not_helpful_keeps_the_reason_and_helpful_ignores_one(adapter: Tes
 
 
 async def test_did_you_mean_buttons_and_none_of_these(adapter: TestAdapter, runtime: Runtime) -> None:
-    [reply] = await say(adapter, "family court care assessments")
+    [reply] = await say(adapter, "family court assessments")
     actions = data_of(card(reply))
     assert [d["action"] for d in actions][-1] == "none_of_these"
     shown = [d for d in actions if d["action"] == "show"]

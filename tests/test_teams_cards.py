@@ -75,7 +75,7 @@ def every_kind(conversation: Conversation) -> dict[Kind, Reply]:
     say = conversation.handle
     replies = [
         say("fgc evidence?", "u1"),
-        say("family court care assessments", "u2"),
+        say("family court assessments", "u2"),
         say("safety", "u3"),
         say("help", "u4"),
         say("themes", "u4"),

@@ -271,7 +271,7 @@ async def test_helpful_and_not_helpful_buttons_are_recorded(
 
 async def test_none_of_these_records_a_gap(teams: Bot, connector: FakeConnector, runtime: Runtime) -> None:
     activity = fixture("personal_message", connector.service_url)
-    activity["text"] = "family court care assessments"
+    activity["text"] = "family court assessments"
     await teams.post(activity)
     card = card_of(connector.calls[-1])
     assert texts(card)[0] == messages.DID_YOU_MEAN

@@ -1,0 +1,74 @@
+"""How common a word is in everyday English, to tell everyday words from topic words.
+
+The evidence base alone cannot say whether a word is ordinary: "call" or "time" may occur in one item
+only, so by the base's own counts it looks as telling as "mockingbird". A general English frequency list
+(``data/english_frequency.tsv``, derived from wordfreq; see its header for source and licence) supplies
+what the base cannot. The engine uses it three ways:
+
+- a common English word is a word, not a typo, so it is never "corrected" into the base's vocabulary;
+- an everyday word the base has never seen ("morning", "upset") counts only a little against a question,
+  while an uncommon unseen word ("theraplay") counts fully: it says the question is about something else;
+- a confident answer needs the words it matched to carry enough information: one everyday word in common
+  ("can you tell me who's calling me" against an item about calling a helpline) is not enough.
+
+Frequencies are on the Zipf scale: log10 of uses per billion words (7.7 for "the", 5.5 for "call", 3.8
+for "neglect"). Words not in the list (rarer than Zipf 3.0, or not English) count as 0: uncommon.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+FREQUENCY_FILE = Path(__file__).parent / "data" / "english_frequency.tsv"
+
+COMMON_WORD_ZIPF = 3.0
+"""At or above this, a word is ordinary English and never treated as a typo."""
+SPECIFIC_ZIPF = 3.5
+"""At or below this, a word is uncommon enough to count in full against a question that the base lacks."""
+EVERYDAY_ZIPF = 6.0
+"""At or above this, a word counts only ``EVERYDAY_WEIGHT`` of an uncommon one."""
+EVERYDAY_WEIGHT = 0.2
+MAX_INFORMATION = 7.0
+"""Information of a glossary concept or a word rarer than the list reaches (see ``information``)."""
+
+
+@cache
+def frequencies() -> dict[str, float]:
+    """Word -> Zipf frequency, read once per process (about 28,000 words)."""
+    table: dict[str, float] = {}
+    with FREQUENCY_FILE.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#") or not line.strip():
+                continue
+            word, zipf = line.split("\t")
+            table[word] = float(zipf)
+    return table
+
+
+def zipf(word: str) -> float:
+    """Zipf frequency of a lower-case word; 0.0 when it is uncommon or unknown."""
+    return frequencies().get(word, 0.0)
+
+
+def is_common(word: str) -> bool:
+    """True for a word ordinary enough that it is surely spelt as meant."""
+    return zipf(word) >= COMMON_WORD_ZIPF
+
+
+def specificity(zipf_value: float) -> float:
+    """1.0 for an uncommon word, falling linearly to ``EVERYDAY_WEIGHT`` for the most everyday ones."""
+    if zipf_value <= SPECIFIC_ZIPF:
+        return 1.0
+    if zipf_value >= EVERYDAY_ZIPF:
+        return EVERYDAY_WEIGHT
+    return max(EVERYDAY_WEIGHT, (EVERYDAY_ZIPF - zipf_value) / (EVERYDAY_ZIPF - SPECIFIC_ZIPF))
+
+
+def information(zipf_value: float) -> float:
+    """How surprising a word is in everyday text: -log10 of its share of words, capped.
+
+    "call" (Zipf 5.5) carries 3.5, "neglect" (3.8) 5.2, an uncommon word or glossary concept 7.0."""
+    if zipf_value <= 0.0:
+        return MAX_INFORMATION
+    return min(MAX_INFORMATION, 9.0 - zipf_value)
