@@ -219,11 +219,24 @@ _IRREGULAR = {
     "families": "family",
 }
 
+# Words the stemmer cuts back to a word of another meaning ("mindfulness" -> "mind", "careful" -> "care"),
+# which would match "Mind of My Own" or every item about care. They keep a stem of their own, as Lucene's
+# StemmerOverrideFilter does.
+_OWN_STEM = {
+    "mindful": "mindful",
+    "mindfully": "mindful",
+    "mindfulness": "mindful",
+    "careful": "careful",
+    "carefully": "careful",
+    "carefulness": "careful",
+}
+
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Snowball (Porter 2) stem of one lower-case word, cached: questions reuse a small vocabulary."""
-    return str(_stemmer.stemWord(_IRREGULAR.get(word, word)))
+    own = _OWN_STEM.get(word)
+    return own if own is not None else str(_stemmer.stemWord(_IRREGULAR.get(word, word)))
 
 
 @lru_cache(maxsize=65536)

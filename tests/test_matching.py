@@ -6,6 +6,7 @@ import pytest
 
 from bot import Engine, KnowledgeItem, Link
 from bot.matching import MAX_QUESTION_CHARS
+from bot.text import stem
 
 
 @pytest.mark.parametrize(
@@ -139,3 +140,9 @@ def test_empty_and_stop_word_only_questions_return_nothing(engine: Engine) -> No
 
 def test_an_engine_over_no_items_answers_nothing() -> None:
     assert Engine([]).answer("fgc").outcome == "none"
+
+
+def test_words_the_stemmer_would_turn_into_other_words_keep_their_own_meaning() -> None:
+    assert stem("mindfulness") == stem("mindful") != stem("mind")  # not "Mind of My Own"
+    assert stem("carefully") == stem("careful") != stem("care")
+    assert stem("neglectful") == stem("neglect")  # the stemmer still joins the rest
