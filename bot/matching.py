@@ -38,8 +38,8 @@ from __future__ import annotations
 import math
 import time
 from array import array
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -83,8 +83,8 @@ class Analysis:
     """(written form, glossary meaning) pairs."""
     corrections: tuple[tuple[str, str], ...] = ()
     """(typed word, corrected word) pairs."""
-    commonness: tuple[tuple[str, float], ...] = ()
-    """(term, Zipf frequency in everyday English of the word it came from) for plain-word terms of a
+    commonness: Mapping[str, float] = field(default_factory=dict)
+    """Term -> Zipf frequency in everyday English of the word it came from, for plain-word terms of a
     question; glossary concepts and uncommon words are absent (see ``bot.english``)."""
 
     @property
@@ -98,7 +98,6 @@ class _Question:
     truncated: bool
     analysis: Analysis
     corrected_terms: frozenset[str]
-    commonness: dict[str, float]
 
 
 class Engine:
@@ -217,7 +216,7 @@ class Engine:
             if written.lower() != span.entry.means.lower():
                 expansions.append((written, span.entry.means))
             position = span.end
-        analysis = Analysis(tuple(terms), tuple(expansions), tuple(corrections), tuple(commonness.items()))
+        analysis = Analysis(tuple(terms), tuple(expansions), tuple(corrections), commonness)
         return analysis, concept_words, words
 
     def _correct(self, word: str) -> str:
@@ -257,7 +256,7 @@ class Engine:
         fixed = {stem(new) for _, new in analysis.corrections}
         unique = tuple(dict.fromkeys(analysis.terms))[:MAX_TERMS]
         analysis = Analysis(unique, analysis.expansions, analysis.corrections, analysis.commonness)
-        return _Question(text, truncated, analysis, frozenset(fixed), dict(analysis.commonness))
+        return _Question(text, truncated, analysis, frozenset(fixed))
 
     # --- scoring ---------------------------------------------------------------------------------------
 
@@ -274,7 +273,7 @@ class Engine:
         # first one or two suggest the question is about something else; the tenth word of a long chatty
         # message is mostly context. n uncommon unknown words weigh sqrt(n) times one; an everyday word
         # ("morning", "upset") counts as a fraction of one, as it says little about the topic.
-        unknown = sum(english.specificity(q.commonness.get(t, 0.0)) for t in terms if t not in self._idf)
+        unknown = sum(english.specificity(q.analysis.commonness.get(t, 0.0)) for t in terms if t not in self._idf)
         total = float(sum(w for t, w in zip(terms, weights, strict=True) if t in self._idf))
         total += self._unknown_idf * math.sqrt(unknown)
         coverage = np.zeros(len(self.items), dtype=np.float32)
@@ -356,7 +355,7 @@ class Engine:
         if any(set(self._phrases[n][0].split()) == asked for n in self._phrases_of.get(index, ())):
             return True
         information = sum(
-            english.information(q.commonness.get(term, 0.0))
+            english.information(q.analysis.commonness.get(term, 0.0))
             for term in q.analysis.terms
             if self._field_of(term, index) is not None
         )
