@@ -5,7 +5,11 @@ Serves, on ``$PORT``:
 - ``POST /slack/events``: Slack's Events API, slash command and interactivity, when ``SLACK_SIGNING_SECRET`` and
   ``SLACK_BOT_TOKEN`` are set (with only ``SLACK_APP_TOKEN``, Slack is the ``worker`` process's job instead);
 - ``POST /api/messages``: Teams, when ``MicrosoftAppId`` is set (or local development is allowed);
-- ``GET /healthz``: knowledge loaded, item count, whether the last reload worked, whether the store answers.
+- ``GET /healthz``: knowledge loaded, item count, whether the last reload worked, whether the store answers
+  (on its own thread pool, so no platform's blocking work can hold it up).
+
+Compressed request bodies are refused unread (``adapters.guard``). With Teams authentication off (local
+development) the process listens on 127.0.0.1 only.
 
 Every request gets a request id (logged on each line, returned as ``X-Request-Id``). Knowledge edits are
 picked up by the runtime's watcher. ``SIGTERM`` stops accepting connections, lets requests in flight and
@@ -23,8 +27,10 @@ from dataclasses import dataclass, replace
 
 from aiohttp import web
 
+from adapters.guard import guarded_application
+from adapters.pools import HEALTH, run_in
 from adapters.port import port_from
-from bot.config import Settings
+from bot.config import Settings, parse_bool
 from bot.errors import BotError, ConfigError
 from bot.logs import configure_logging, new_request_id
 from bot.runtime import Runtime, first_problem
@@ -59,7 +65,9 @@ def configured_platforms(environ: Mapping[str, str] | None = None) -> Platforms:
         if slack.socket_mode:  # the worker runs Socket Mode; this process serves the HTTP Events API
             slack = replace(slack, app_token="")
         slack.check()
-    if env.get("MicrosoftAppId") or env.get("BOT_TEAMS_ALLOW_UNAUTHENTICATED"):
+    if env.get("MicrosoftAppId") or parse_bool(
+        "BOT_TEAMS_ALLOW_UNAUTHENTICATED", env.get("BOT_TEAMS_ALLOW_UNAUTHENTICATED")
+    ):
         from adapters.teams.settings import TeamsSettings
 
         teams = TeamsSettings.from_env(env)
@@ -69,6 +77,12 @@ def configured_platforms(environ: Mapping[str, str] | None = None) -> Platforms:
             "(with MicrosoftAppPassword and MicrosoftAppTenantId) for Teams; see the README"
         )
     return Platforms(slack=slack, teams=teams)
+
+
+def listen_host(platforms: Platforms) -> str:
+    """All interfaces, as a PaaS expects; loopback only while Teams runs without authentication."""
+    teams = platforms.teams
+    return "127.0.0.1" if teams is not None and not getattr(teams, "authenticated", True) else "0.0.0.0"
 
 
 @web.middleware
@@ -82,12 +96,12 @@ async def request_ids(request: web.Request, handler: Handler) -> web.StreamRespo
 
 def build_web_app(runtime: Runtime, platforms: Platforms, *, slack_client: object | None = None) -> web.Application:
     """The aiohttp application; ``slack_client`` replaces Slack's Web API client (tests, benchmarks)."""
-    app = web.Application(middlewares=[request_ids])
+    app = guarded_application(middlewares=[request_ids])
     app["runtime"] = runtime
     app["platforms"] = platforms.names
 
     async def healthz(request: web.Request) -> web.Response:
-        health = await asyncio.to_thread(runtime.health)
+        health = await run_in(HEALTH, runtime.health)
         health["platforms"] = platforms.names
         return web.json_response(health, status=200 if health["ok"] else 503)
 
@@ -128,13 +142,16 @@ def main() -> int:
         return 2
     try:
         app = build_web_app(runtime, platforms)
+        host = listen_host(platforms)
         log.info(
-            "serving %s on port %d (%d evidence items)",
+            "serving %s on %s port %d (%d evidence items)%s",
             " and ".join(platforms.names),
+            host,
             port,
             len(runtime.library.kb.items),
+            " - loopback only: Teams authentication is off" if host == "127.0.0.1" else "",
         )
-        web.run_app(app, port=port, print=None, access_log=None, shutdown_timeout=DRAIN_SECONDS)
+        web.run_app(app, host=host, port=port, print=None, access_log=None, shutdown_timeout=DRAIN_SECONDS)
     finally:
         runtime.close()
     log.info("stopped")

@@ -42,9 +42,32 @@ SETTINGS: tuple[Setting, ...] = (
         DEFAULT_GLOSSARY,
         "Glossary of acronyms and synonyms applied to questions and items.",
     ),
+    Setting(
+        "semantic",
+        "BOT_SEMANTIC",
+        True,
+        "on: the bundled sentence model reads meaning beside the words; off: words alone (small machines).",
+    ),
+    Setting(
+        "vector_cache",
+        "BOT_VECTOR_CACHE",
+        "",
+        "Folder for cached item vectors (only changed items are embedded again); empty: the user's cache "
+        "folder ($XDG_CACHE_HOME or ~/.cache)/evidence-bot; off: keep them in memory only.",
+    ),
     Setting("limit", "BOT_LIMIT", 3, "Most results shown for one question (the card plus see-also lines)."),
-    Setting("confident_score", "BOT_CONFIDENT_SCORE", 36.0, "Score (0-100) an item needs for a confident answer."),
-    Setting("suggest_score", "BOT_SUGGEST_SCORE", 24.0, 'Lowest score (0-100) offered as a "did you mean".'),
+    Setting(
+        "confident_score",
+        "BOT_CONFIDENT_SCORE",
+        None,
+        "Score (0-100) an item needs for a confident answer; default 40 (36 with BOT_SEMANTIC=off).",
+    ),
+    Setting(
+        "suggest_score",
+        "BOT_SUGGEST_SCORE",
+        None,
+        'Lowest score (0-100) offered as a "did you mean"; default 15 (24 with BOT_SEMANTIC=off).',
+    ),
     Setting(
         "research_lead",
         "BOT_RESEARCH_LEAD",
@@ -76,9 +99,11 @@ class Settings:
 
     knowledge_dir: Path = _DEFAULTS["knowledge_dir"]
     glossary_path: Path = _DEFAULTS["glossary_path"]
+    semantic: bool = _DEFAULTS["semantic"]
+    vector_cache: str = _DEFAULTS["vector_cache"]
     limit: int = _DEFAULTS["limit"]
-    confident_score: float = _DEFAULTS["confident_score"]
-    suggest_score: float = _DEFAULTS["suggest_score"]
+    confident_score: float | None = _DEFAULTS["confident_score"]
+    suggest_score: float | None = _DEFAULTS["suggest_score"]
     research_lead: str = _DEFAULTS["research_lead"]
     database_url: str = _DEFAULTS["database_url"]
     retention_days: int = _DEFAULTS["retention_days"]
@@ -107,8 +132,12 @@ class Settings:
         return settings.checked()
 
     def checked(self) -> Settings:
-        if not 0 <= self.suggest_score <= self.confident_score <= 100:
-            raise ConfigError("BOT_SUGGEST_SCORE must be between 0 and BOT_CONFIDENT_SCORE, which must be at most 100")
+        for name, value in (("BOT_CONFIDENT_SCORE", self.confident_score), ("BOT_SUGGEST_SCORE", self.suggest_score)):
+            if value is not None and not 0 <= value <= 100:
+                raise ConfigError(f"{name} must be between 0 and 100")
+        confident, suggest = self.confident_score, self.suggest_score
+        if confident is not None and suggest is not None and suggest > confident:
+            raise ConfigError("BOT_SUGGEST_SCORE must be at most BOT_CONFIDENT_SCORE")
         if not 1 <= self.limit <= 20:
             raise ConfigError("BOT_LIMIT must be between 1 and 20")
         if self.retention_days < 1:
@@ -117,12 +146,42 @@ class Settings:
             raise ConfigError("BOT_LOG_FORMAT must be 'text' or 'json'")
         return replace(self, knowledge_dir=Path(self.knowledge_dir), glossary_path=Path(self.glossary_path))
 
+    @property
+    def vector_cache_dir(self) -> Path | None:
+        """Where item vectors are cached on disk, or None for memory only (``BOT_VECTOR_CACHE=off``)."""
+        value = self.vector_cache.strip()
+        if value.lower() in FALSE_WORDS:
+            return None
+        if value:
+            return Path(value).expanduser()
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "evidence-bot"
+
+
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
+def parse_bool(name: str, raw: str | None, default: bool = False) -> bool:
+    """One reading of every on/off setting: 1/true/yes/on and 0/false/no/off (any case); unset or empty is
+    ``default``; anything else is a ``ConfigError`` naming the variable."""
+    value = (raw or "").strip().lower()
+    if not value:
+        return default
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name} must be 1, true, yes or on (or 0, false, no, off), not {raw!r}")
+
 
 def _convert(setting: Setting, kind: str, raw: str) -> object:
+    if kind == "bool":
+        return parse_bool(setting.env, raw)
     try:
         if kind == "int":
             return int(raw)
-        if kind == "float":
+        if kind in ("float", "float | None"):
             return float(raw)
     except ValueError:
         raise ConfigError(f"{setting.env} must be a number, not {raw!r}") from None

@@ -1,14 +1,23 @@
 """The platform-neutral dialogue every surface shares: a message in, a ``Reply`` out.
 
-Adapters (Slack, Teams) and the console turn a user's message into ``Conversation.handle(text, user)``
-and render the ``Reply`` natively. The conversation knows the commands (help, themes, theme NAME, show ID,
-more, none of these), small talk, and how to turn an ``Answer`` into a card, a "did you mean", or a kind
-no-match reply. It never talks to a platform.
+Adapters (Slack, Teams) and the console turn a user's message into ``Conversation.handle(text, user,
+surface, thread=...)`` and render the ``Reply`` natively. The conversation knows the commands (help, themes,
+theme NAME, show ID, more, none of these), small talk, and how to turn an ``Answer`` into a card, a "did you
+mean", or a kind no-match reply. It never talks to a platform.
+
+Follow-ups ("more", a number, a typed yes/no, "none of these") need the thread's last answer. That state is
+kept by a ``StateKeeper`` per surface, thread (a Slack channel and thread, a Teams conversation; empty for the
+console) and user: the store when there is one, so every instance behind a load balancer sees it, else a
+bounded in-memory ``MemoryState``. Both hold the same JSON (item ids, scores, a question id and the redacted
+question) and forget it ``STATE_HOURS`` after the last message.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import re
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -20,8 +29,11 @@ from bot import messages
 from bot.answer import Answer, Match
 from bot.knowledge import KnowledgeItem
 from bot.matching import MAX_QUESTION_CHARS, Engine
-from bot.recording import Recorder
+from bot.recording import STATE_HOURS, Recorder, StateKeeper
+from bot.redact import redact
 from bot.text import clean_unicode
+
+log = logging.getLogger(__name__)
 
 
 class Kind(StrEnum):
@@ -62,16 +74,80 @@ class Reply:
         return self.kind in (Kind.ANSWER, Kind.ITEM) and self.item is not None
 
 
+QUESTION_CHARS_KEPT = 200
+"""The (redacted) question is kept this long in a thread's state, for the lead line of "more"."""
+
+
 @dataclass
 class _Session:
+    """One thread's state between messages; saved as JSON after every change (``to_json``)."""
+
     question: str = ""
-    ranked: list[Match] = field(default_factory=list)
+    """The last question, redacted and cut to ``QUESTION_CHARS_KEPT``."""
+    ranked: list[tuple[str, float]] = field(default_factory=list)
+    """(item id, score) of everything ranked for it: shown first, then the rest, for "more"."""
     shown: int = 0
     question_id: str | None = None
     choices: tuple[str, ...] = ()
     """Ids of the last numbered list shown (suggestions, more, a theme), so "2" opens the second."""
     answered: str | None = None
     """Id of the item last shown as an answer, while a typed "yes"/"no" would be feedback on it."""
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "q": self.question,
+                "r": [[item_id, score] for item_id, score in self.ranked],
+                "n": self.shown,
+                "qid": self.question_id,
+                "c": list(self.choices),
+                "a": self.answered,
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> _Session | None:
+        """The state saved by ``to_json``, or None if it is not that (a newer or damaged row)."""
+        try:
+            data = json.loads(text)
+            return cls(
+                question=str(data["q"]),
+                ranked=[(str(item_id), float(score)) for item_id, score in data["r"]],
+                shown=int(data["n"]),
+                question_id=str(data["qid"]) if data["qid"] else None,
+                choices=tuple(str(c) for c in data["c"]),
+                answered=str(data["a"]) if data["a"] else None,
+            )
+        except (ValueError, TypeError, KeyError):
+            return None
+
+
+class MemoryState:
+    """A ``StateKeeper`` for a conversation without a store (the ``ask`` command, tests): one process only,
+    at most ``max_sessions`` threads (least recently used forgotten first), each for ``STATE_HOURS``."""
+
+    def __init__(self, max_sessions: int = 10_000, *, hours: float = STATE_HOURS) -> None:
+        self._states: OrderedDict[tuple[str, str, str], tuple[float, str]] = OrderedDict()
+        self._max = max_sessions
+        self._seconds = hours * 3600
+        self._lock = Lock()
+
+    def load_state(self, *, surface: str, thread: str, user: str) -> str | None:
+        with self._lock:
+            found = self._states.get((surface, thread, user))
+            if found is None or time.monotonic() - found[0] > self._seconds:
+                return None
+            return found[1]
+
+    def save_state(self, *, surface: str, thread: str, user: str, state: str) -> bool:
+        key = (surface, thread, user)
+        with self._lock:
+            self._states[key] = (time.monotonic(), state)
+            self._states.move_to_end(key)
+            while len(self._states) > self._max:
+                self._states.popitem(last=False)
+        return True
 
 
 _GREETING = re.compile(
@@ -106,7 +182,7 @@ MAX_REASON_CHARS = 1000
 
 
 class Conversation:
-    """One per process; keeps each user's last question (for "more") in a bounded LRU."""
+    """One per process; each thread's state (for follow-ups) is kept by ``state`` (see the module docstring)."""
 
     def __init__(
         self,
@@ -115,6 +191,7 @@ class Conversation:
         research_lead: str = "",
         limit: int = 3,
         recorder: Recorder | None = None,
+        state: StateKeeper | None = None,
         max_sessions: int = 10_000,
     ) -> None:
         self.engine = engine
@@ -122,15 +199,15 @@ class Conversation:
         self.research_lead = research_lead
         self.limit = limit
         self.recorder = recorder
-        self._sessions: OrderedDict[str, _Session] = OrderedDict()
-        self._max_sessions = max_sessions
-        self._lock = Lock()
+        self.state: StateKeeper = state if state is not None else MemoryState(max_sessions)
 
     # --- entry point -----------------------------------------------------------------------------------
 
-    def handle(self, message: str, user: str = "console", surface: str = "console") -> Reply:
-        """Answer one message from ``user`` on ``surface`` (console, slack, teams)."""
+    def handle(self, message: str, user: str = "console", surface: str = "console", *, thread: str = "") -> Reply:
+        """Answer one message from ``user`` on ``surface`` (console, slack, teams) in ``thread``: the platform's
+        conversation or thread id, which keeps a DM's follow-ups apart from a channel thread's."""
         engine = self.engine
+        where = _Where(surface, thread, user)
         text = clean_unicode(message[: MAX_QUESTION_CHARS * 4])
         lowered = text.lower().strip(" ?!.")
         word, _, rest = lowered.partition(" ")
@@ -141,18 +218,23 @@ class Conversation:
         if lowered in ("themes", "topics", "theme", "list themes", "browse"):
             return self.themes(engine)
         if word in ("theme", "topic") and rest:
-            return self.theme(engine, rest, user=user)
+            return self.theme(engine, rest, user=user, surface=surface, thread=thread)
         if word in ("show", "open", "item") and rest and len(rest.split()) == 1:
-            return self.show(engine, rest, user=user, surface=surface)
+            return self.show(engine, rest, user=user, surface=surface, thread=thread)
         if lowered in ("more", "next", "more please", "show more"):
-            return self.more(user)
+            return self.more(user, surface, thread=thread)
         if lowered.isdigit():
-            return self._pick(engine, int(lowered), user=user, surface=surface)
-        session = self._session(user)
+            return self._pick(engine, int(lowered), where)
+        session = self._load(where)
         if session is not None and session.answered:
             if _HELPFUL.match(lowered):
                 return self.feedback(
-                    question_id=session.question_id, item_id=session.answered, helpful=True, user=user, surface=surface
+                    question_id=session.question_id,
+                    item_id=session.answered,
+                    helpful=True,
+                    user=user,
+                    surface=surface,
+                    thread=thread,
                 )
             typed = _NOT_HELPFUL.match(text.strip())
             if typed and not text.rstrip().endswith("?"):  # "no, what about kinship care?" is a new question
@@ -164,28 +246,34 @@ class Conversation:
                     reason=reason,
                     user=user,
                     surface=surface,
+                    thread=thread,
                 )
         if _NONE_OF_THESE.match(lowered) and session is not None:
-            return self.none_of_these(user, surface=surface)
+            return self.none_of_these(user, surface=surface, thread=thread)
         if _GREETING.match(lowered):
             return Reply(Kind.SMALL_TALK, messages.GREETING_REPLY)
         if _THANKS.match(lowered):
             return Reply(Kind.SMALL_TALK, messages.THANKS_REPLY)
         if _BYE.match(lowered):
             return Reply(Kind.SMALL_TALK, messages.BYE_REPLY)
-        return self.ask(engine, message, user=user, surface=surface)
+        return self.ask(engine, message, user=user, surface=surface, thread=thread)
 
     # --- questions -------------------------------------------------------------------------------------
 
-    def ask(self, engine: Engine, question: str, *, user: str, surface: str) -> Reply:
+    def ask(self, engine: Engine, question: str, *, user: str, surface: str, thread: str = "") -> Reply:
         answer = engine.answer(question, limit=self.limit, further=MORE_RESULTS)
         shown = list(answer.results) or list(answer.suggestions)
         notices = self._notices(answer)
         question_id = self.recorder.question(surface=surface, user=user, answer=answer) if self.recorder else None
-        session = self._session_for(user, fresh=True)
-        session.question, session.ranked, session.shown = answer.question, [*shown, *answer.further], len(shown)
-        session.question_id, session.choices = question_id, tuple(m.item.id for m in answer.suggestions)
-        session.answered = answer.results[0].item.id if answer.results else None
+        session = _Session(
+            question=redact(answer.question[: QUESTION_CHARS_KEPT * 4])[:QUESTION_CHARS_KEPT],
+            ranked=[(m.item.id, m.score) for m in (*shown, *answer.further)],
+            shown=len(shown),
+            question_id=question_id,
+            choices=tuple(m.item.id for m in answer.suggestions),
+            answered=answer.results[0].item.id if answer.results else None,
+        )
+        self._save(_Where(surface, thread, user), session)
         if answer.results:
             best, *others = answer.results
             return Reply(
@@ -226,35 +314,49 @@ class Conversation:
             notices.append(messages.UNDERSTOOD.format(what="; ".join(answer.understood)))
         return tuple(notices)
 
-    def more(self, user: str) -> Reply:
-        session = self._session(user)
+    def more(self, user: str, surface: str = "console", *, thread: str = "") -> Reply:
+        """The next page of results for the thread's last question."""
+        where = _Where(surface, thread, user)
+        session = self._load(where)
         if session is None or not session.question:
             return Reply(Kind.NOTICE, messages.NOTHING_TO_CONTINUE)
-        page = session.ranked[session.shown : session.shown + self.limit]
-        page = [m for m in page if m.score >= self.engine.suggest_score]  # same scale for every index
+        engine = self.engine
+        rest = session.ranked[session.shown :]
+        page: list[Match] = []
+        for item_id, score in rest:
+            if len(page) == self.limit:
+                break
+            session.shown += 1
+            item = engine.by_id.get(item_id)  # an item removed by a reload since is skipped
+            if item is not None and score >= engine.suggest_score:  # same scale for every index
+                page.append(Match(item, score))
         if not page:
             return Reply(Kind.NOTICE, messages.NO_MORE)
-        session.shown += len(page)
         session.choices, session.answered = tuple(m.item.id for m in page), None
+        self._save(where, session)
         return Reply(Kind.MORE, messages.MORE_LEAD.format(question=_short(session.question)), choices=tuple(page))
 
-    def _pick(self, engine: Engine, number: int, *, user: str, surface: str) -> Reply:
+    def _pick(self, engine: Engine, number: int, where: _Where) -> Reply:
         """A number typed after a numbered list opens that entry."""
-        session = self._session(user)
+        session = self._load(where)
         if session is None or not 1 <= number <= len(session.choices):
             return Reply(Kind.NOTICE, messages.NO_SUCH_CHOICE)
-        return self.show(engine, session.choices[number - 1], user=user, surface=surface)
+        return self._show(engine, session.choices[number - 1], where, session)
 
-    def none_of_these(self, user: str, surface: str = "console", *, question_id: str | None = None) -> Reply:
+    def none_of_these(
+        self, user: str, surface: str = "console", *, question_id: str | None = None, thread: str = ""
+    ) -> Reply:
         """The user rejected every suggestion: record the question as a gap for the curators.
 
-        Buttons pass the ``question_id`` they were drawn for; a typed "none" uses the user's last question.
+        Buttons pass the ``question_id`` they were drawn for; a typed "none" uses the thread's last question.
         """
-        session = self._session(user)
+        where = _Where(surface, thread, user)
+        session = self._load(where)
         if question_id is None and session is not None:
             question_id = session.question_id
-        if session is not None:
+        if session is not None and session.answered is not None:
             session.answered = None
+            self._save(where, session)
         if self.recorder and question_id:
             self.recorder.none_of_these(question_id=question_id, surface=surface, user=user)
         return Reply(Kind.NO_MATCH, " ".join((messages.GAP_RECORDED, messages.no_match(self.research_lead))))
@@ -271,11 +373,14 @@ class Conversation:
         surface: str,
         reason: str = "",
         event_id: str | None = None,
+        thread: str = "",
     ) -> Reply:
         """A helpful / not helpful verdict on ``item_id`` (a button, or "yes"/"no" typed after an answer)."""
-        session = self._session(user)
+        where = _Where(surface, thread, user)
+        session = self._load(where)
         if session is not None and session.answered == item_id:
-            session.answered = None
+            session.answered = None  # feedback is given once per answer
+            self._save(where, session)
         if self.recorder:
             self.recorder.feedback(
                 question_id=question_id,
@@ -316,7 +421,9 @@ class Conversation:
             return Reply(Kind.NOTICE, messages.NO_THEMES)
         return Reply(Kind.THEMES, messages.THEMES_LEAD, themes=tuple(counts.items()))
 
-    def theme(self, engine: Engine, name: str, *, user: str = "console") -> Reply:
+    def theme(
+        self, engine: Engine, name: str, *, user: str = "console", surface: str = "console", thread: str = ""
+    ) -> Reply:
         counts = _theme_counts(engine.items)
         wanted = name.strip().lower()
         found = next((t for t in counts if t.lower() == wanted), None)
@@ -330,11 +437,20 @@ class Conversation:
                 themes=tuple(counts.items()),
             )
         items = sorted((i for i in engine.items if found in i.themes), key=lambda i: i.title.lower())
-        session = self._session_for(user)
+        where = _Where(surface, thread, user)
+        session = self._load(where) or _Session()
         session.choices, session.answered = tuple(i.id for i in items), None
+        self._save(where, session)
         return Reply(Kind.THEME, messages.THEME_LEAD.format(theme=found), choices=tuple(Match(i, 0.0) for i in items))
 
-    def show(self, engine: Engine, item_id: str, *, user: str = "console", surface: str = "console") -> Reply:
+    def show(
+        self, engine: Engine, item_id: str, *, user: str = "console", surface: str = "console", thread: str = ""
+    ) -> Reply:
+        where = _Where(surface, thread, user)
+        return self._show(engine, item_id, where, self._load(where))
+
+    def _show(self, engine: Engine, item_id: str, where: _Where, session: _Session | None) -> Reply:
+        """The card for ``item_id`` (or close ids); while it is on screen, a typed yes/no is feedback on it."""
         wanted = item_id.strip().lower()
         by_id = engine.by_id
         item = by_id.get(wanted)
@@ -346,27 +462,35 @@ class Conversation:
                 messages.UNKNOWN_ITEM.format(name=_short(item_id)),
                 choices=choices,
             )
-        session = self._session(user)
-        if session is not None:
+        if session is not None and session.answered != item.id:
             session.answered = item.id
+            self._save(where, session)
         return Reply(Kind.ITEM, item.title, item=item)
 
-    # --- sessions --------------------------------------------------------------------------------------
+    # --- state -----------------------------------------------------------------------------------------
 
-    def _session_for(self, user: str, *, fresh: bool = False) -> _Session:
-        """The user's session (a new one when ``fresh`` or missing), kept in a bounded LRU."""
-        with self._lock:
-            session = None if fresh else self._sessions.get(user)
-            if session is None:
-                session = self._sessions[user] = _Session()
-            self._sessions.move_to_end(user)
-            while len(self._sessions) > self._max_sessions:
-                self._sessions.popitem(last=False)
-            return session
+    def _load(self, where: _Where) -> _Session | None:
+        try:
+            saved = self.state.load_state(surface=where.surface, thread=where.thread, user=where.user)
+        except Exception:  # a keeper must not raise; if one does, the message is still answered
+            log.exception("could not read the conversation state")
+            return None
+        return _Session.from_json(saved) if saved else None
 
-    def _session(self, user: str) -> _Session | None:
-        with self._lock:
-            return self._sessions.get(user)
+    def _save(self, where: _Where, session: _Session) -> None:
+        try:
+            self.state.save_state(surface=where.surface, thread=where.thread, user=where.user, state=session.to_json())
+        except Exception:
+            log.exception("could not save the conversation state")
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """Whose state, and which: the surface, the conversation or thread on it, and the user."""
+
+    surface: str
+    thread: str
+    user: str
 
 
 def _theme_counts(items: tuple[KnowledgeItem, ...]) -> dict[str, int]:

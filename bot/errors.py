@@ -62,3 +62,7 @@ def display_path(path: Path, base: Path | None = None) -> str:
         except ValueError:
             continue
     return str(path)
+
+
+class ModelError(BotError):
+    """The bundled sentence model is missing, corrupt or cannot be loaded (one line says which file)."""

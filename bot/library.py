@@ -28,16 +28,26 @@ def open_library(
     *,
     confident_score: float | None = None,
     suggest_score: float | None = None,
+    semantic: bool = True,
+    vector_cache: Path | None = None,
 ) -> Library:
-    """Load and validate everything, then build the engine. Raises ``KnowledgeError``/``GlossaryError``."""
+    """Load and validate everything, then build the engine. Raises ``KnowledgeError``/``GlossaryError``
+    (and ``ModelError`` if the bundled sentence model is missing or corrupt).
+
+    ``vector_cache`` is a folder for item vectors kept between runs; without it they are kept in this
+    process's memory only (still shared by reloads)."""
     started = time.perf_counter()
     glossary = load_glossary(glossary_path)
     exclude = [Path(glossary_path)] if glossary_path else []
     kb = load_knowledge(knowledge_dir, exclude=exclude)
-    options = {
-        k: v for k, v in (("confident_score", confident_score), ("suggest_score", suggest_score)) if v is not None
-    }
-    engine = Engine(kb.items, glossary, **options)
+    engine = Engine(
+        kb.items,
+        glossary,
+        confident_score=confident_score,
+        suggest_score=suggest_score,
+        semantic=semantic,
+        vector_cache=vector_cache,
+    )
     return Library(kb, glossary, engine, time.perf_counter() - started)
 
 
@@ -47,4 +57,6 @@ def library_from_settings(settings: Settings) -> Library:
         settings.glossary_path,
         confident_score=settings.confident_score,
         suggest_score=settings.suggest_score,
+        semantic=settings.semantic,
+        vector_cache=settings.vector_cache_dir,
     )

@@ -15,14 +15,20 @@ match, so a rejected candidate never costs a re-scan.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
+import os
 import re
 import traceback
+import unicodedata
 from collections.abc import Callable
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import phonenumbers
 
+from bot.english import zipf
 from bot.text import clean_unicode
 
 __all__ = ["STEPS", "RedactingFilter", "install_log_redaction", "redact", "without_personal_details"]
@@ -487,12 +493,328 @@ _ANY_CAPITAL = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ž]")
 
 
 def _redact_names(text: str) -> str:
-    """Names are found only next to cues (titles, relations, "called", ages): free-text names are not."""
-    if not _ANY_CAPITAL.search(text):
+    """Names after cues (titles, relations, "called", ages), then names without a cue (``_redact_free_names``)."""
+    if _ANY_CAPITAL.search(text):
+        text = _TITLE_RE.sub(_name_after_cue, text)
+        text = _CUE_RE.sub(_name_after_cue, text)
+        text = _AGE_RE.sub(_name_before_age, text)
+    return _redact_free_names(text)
+
+
+# --------------------------------------------------------------------------- names without a cue word
+
+NAMES_FILE = Path(__file__).parent / "data" / "person_names.tsv"
+_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+_LETTERS = "A-Za-zÀ-ÖØ-öø-ÿĀ-ž"
+# A word (with inner apostrophes and hyphens: O'Connor, Lily-Mae, Jayden's) or a placeholder such as "[name]".
+_TOKEN = re.compile(rf"\[[a-zA-Z ]{{3,20}}\]|[{_LETTERS}]++(?:['’-][{_LETTERS}]++)*+(?:(?<=s)['’](?![{_LETTERS}]))?+")
+_VOCAB_WORD = re.compile(rf"[{_LETTERS}]++(?:['’][{_LETTERS}]++)?+")
+_URL = re.compile(r"https?://\S++")
+_POSSESSIVE = ("'s", "’s", "'", "’")
+_SENTENCE_END = frozenset('.?!:;\n"“”•*>([')
+_JOINERS = frozenset({" ", " - ", " – ", ", ", " and ", " & ", " or ", "/", " / "})
+_BESIDE = re.compile(r"\s?[-–,:;(]?\s?\(?")  # what may separate a name from an identifier placeholder
+_FAMILY_WORDS = frozenset(
+    "family families household children kids twins siblings boys girls brothers sisters parents lot clan".split()
+)
+_LOWER_NOT_NAMES = frozenset(w.lower() for w in _NOT_NAMES) | {
+    "help", "helps", "support", "advice", "evidence", "research", "studies", "study", "programme", "model",
+}  # fmt: skip
+_SECTOR_NAMES = frozenset(
+    "munro macalister laming lundy narey featherstone firmin bowlby winnicott ainsworth bronfenbrenner maslow"
+    " crittenden marmot mockingbird barnardo coram".split()
+)
+"""Reviews, authors and models practitioners name that the evidence base may not spell out; never redacted,
+and neither is a first name just before one ("Eileen Munro", "Josh MacAlister")."""
+_PLACES = frozenset(
+    """
+    london leeds bradford sheffield manchester liverpool birmingham bristol newcastle sunderland gateshead
+    durham darlington hartlepool middlesbrough stockton redcar cleveland northumberland cumbria cumberland
+    lancashire blackpool blackburn preston bolton bury oldham rochdale salford stockport tameside trafford wigan
+    wirral knowsley sefton halton warrington cheshire yorkshire york hull wakefield kirklees calderdale barnsley
+    rotherham doncaster lincoln lincolnshire nottingham nottinghamshire derby derbyshire leicester leicestershire
+    rutland northampton northamptonshire coventry solihull dudley sandwell walsall wolverhampton stoke
+    staffordshire shropshire telford wrekin herefordshire worcestershire warwickshire gloucestershire swindon
+    wiltshire somerset devon cornwall plymouth torbay exeter dorset bournemouth poole hampshire southampton
+    portsmouth isle wight berkshire reading slough windsor maidenhead wokingham bracknell oxford oxfordshire
+    buckingham buckinghamshire milton keynes bedford bedfordshire luton hertfordshire essex southend thurrock
+    suffolk norfolk norwich cambridge cambridgeshire peterborough kent medway surrey sussex brighton hove
+    croydon hackney camden islington lambeth southwark lewisham greenwich bexley bromley sutton merton
+    wandsworth kingston richmond hounslow hillingdon ealing brent harrow barnet enfield haringey waltham redbridge
+    havering barking dagenham newham westminster kensington chelsea hammersmith fulham tower hamlets
+    cardiff swansea newport wrexham gwynedd powys ceredigion pembrokeshire carmarthenshire glasgow edinburgh
+    aberdeen dundee belfast derry
+    """.split()
+)
+"""Councils and cities: how practitioners name where evidence comes from ("What did Leeds find?")."""
+_MAX_COMMON = 5.0
+"""A lower-case surname after a lower-case given name ("sarah hall") counts below this Zipf frequency only."""
+
+
+def _fold(word: str) -> str:
+    """ "zoë" -> "zoe", as the name list also holds accent-free spellings."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+
+
+@cache
+def person_names() -> dict[str, str]:
+    """Lower-case given name or surname -> flags (g given, s surname, f frequent, w also an English word)."""
+    table: dict[str, str] = {}
+    with NAMES_FILE.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#") or not line.strip():
+                continue
+            name, flags = line.rstrip("\n").split("\t")
+            table[name] = flags
+    return table
+
+
+def _vocabulary_sources() -> list[Path]:
+    """The bundled evidence base and glossary, and any other directory or glossary the settings name."""
+    sources = [_KNOWLEDGE]
+    for variable in ("BOT_KNOWLEDGE_DIR", "BOT_GLOSSARY"):
+        if os.environ.get(variable):
+            sources.append(Path(os.environ[variable]))
+    files: list[Path] = []
+    for source in sources:
+        if source.is_dir():
+            files.extend(sorted(source.rglob("*.yaml")))
+        elif source.is_file():
+            files.append(source)
+    return files
+
+
+@cache
+def evidence_vocabulary() -> tuple[frozenset[str], frozenset[str], frozenset[tuple[str, str]]]:
+    """Words the evidence base and glossary use, which are how practitioners ask and are never redacted.
+
+    Returns (every word in lower case, words written capitalised there, adjacent capitalised pairs). A
+    capitalised word that is also a given name ("Harriet" of an author "Harriet Ward") is protected only
+    in its pair, so a child called Harriet is still redacted; "Munro" and "Mockingbird" are protected alone.
+    """
+    words: set[str] = set()
+    capitalised: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
+    names = person_names()
+    for path in _vocabulary_sources():
+        try:
+            text = _URL.sub(" ", path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue
+        for line in text.splitlines():
+            previous = ""
+            for match in _VOCAB_WORD.finditer(line):
+                word = match.group()
+                for suffix in _POSSESSIVE:
+                    word = word.removesuffix(suffix)
+                low = word.lower()
+                words.add(low)
+                if word[0].isupper():
+                    if "g" not in names.get(low, "") or word.isupper():
+                        capitalised.add(low)
+                    if previous and line[match.start() - 1] == " ":
+                        pairs.add((previous, low))
+                    previous = low
+                else:
+                    previous = ""
+    return frozenset(words), frozenset(capitalised | _SECTOR_NAMES | _PLACES), frozenset(pairs)
+
+
+class _Word:
+    """One token of a question and what is known about it."""
+
+    __slots__ = ("base", "cap", "end", "flags", "low", "lower", "name", "placeholder", "start", "starts_sentence")
+
+    def __init__(self, match: re.Match[str], text: str, previous_end: int) -> None:
+        self.start, self.end = match.span()
+        token = match.group()
+        self.placeholder = token[0] == "["
+        base = token
+        for suffix in _POSSESSIVE:
+            if base.endswith(suffix) and len(base) > len(suffix) + 1:
+                base = base[: -len(suffix)]
+                break
+        self.base = base
+        self.low = base.lower()
+        self.cap = base[0].isupper() and not base.isupper()
+        self.lower = base.islower()
+        gap = text[previous_end : self.start]
+        self.starts_sentence = (previous_end == 0 and not gap.strip()) or any(ch in _SENTENCE_END for ch in gap)
+        self.flags = "" if self.placeholder else _flags(self.low)
+        self.name = False
+
+
+def _flags(low: str) -> str:
+    """Flags of a word, of its accent-free spelling, or (hyphenated) the union of its parts' flags."""
+    names = person_names()
+    flags = names.get(low)
+    if flags is None and not low.isascii():
+        flags = names.get(_fold(low))
+    if flags is not None:
+        return flags
+    if "-" in low:
+        parts = [names.get(part, "") for part in low.split("-")]
+        if any(p and "w" not in p for p in parts):
+            return "".join(sorted(set("".join(parts)) - {"w"}))
+    return ""
+
+
+def _seed(word: _Word, before: _Word | None, after: _Word | None, text: str) -> bool:
+    """Is this word a name on its own evidence (the name list, a possessive, a family word, an identifier)?"""
+    _, capitalised, _ = evidence_vocabulary()
+    flags = word.flags
+    if word.cap:
+        possessive = word.base != text[word.start : word.end]
+        if word.low in capitalised or word.base in _TITLES:
+            return False
+        if word.base in _NOT_NAMES:
+            return ("s" in flags and _family_name(word, before, after, text)) or ("g" in flags and possessive)
+        if flags and "w" not in flags:
+            return True
+        if "g" in flags and (possessive or (not word.starts_sentence and not _title_case(before, word, after, text))):
+            return True  # "Grace", "Will" capitalised mid-sentence (not in "Parent Assessment Manual"); "Lily's"
+        unknown = not flags and zipf(word.low) == 0.0
+        if unknown and (possessive or _family_name(word, before, after, text)):
+            return True  # possessive ("Okafor's") or "the Osei household"
+        if unknown and not word.starts_sentence and after is not None and _unknown_capitalised(after, capitalised):
+            return text[word.end : after.start] == " "  # two unknown capitalised words: "Hamdi Warsame"
+        beside = _beside_identifier(before, word, text) or _beside_identifier(word, after, text)
+        return beside and (unknown or "g" in flags)  # "[date of birth] - Liam", "Dobrescu, [postcode]"
+    if word.lower and len(word.low) >= 3:
+        if word.low in capitalised or word.low in _LOWER_NOT_NAMES:
+            return False
+        if _family_name(word, before, after, text):
+            return ("s" in flags and "w" not in flags) or (not flags and zipf(word.low) == 0.0)
+        words, _, _ = evidence_vocabulary()
+        return word.low not in words and "g" in flags and "f" in flags and "w" not in flags
+    return False
+
+
+def _title_case(before: _Word | None, word: _Word, after: _Word | None, text: str) -> bool:
+    """Is the word one of a run of capitalised English words ("Parent Assessment Manual")?"""
+    for other, gap in (
+        (before, text[before.end : word.start] if before else ""),
+        (after, text[word.end : after.start] if after else ""),
+    ):
+        if other is not None and gap == " " and other.cap and not other.flags and zipf(other.low) > 0.0:
+            return True
+        if other is not None and gap == " " and other.cap and other.base in _NOT_NAMES:
+            return True
+    return False
+
+
+def _unknown_capitalised(word: _Word, capitalised: frozenset[str]) -> bool:
+    """A capitalised word that is neither a listed name, an English word nor the evidence base's."""
+    return (
+        word.cap
+        and not word.flags
+        and word.low not in capitalised
+        and word.base not in _NOT_NAMES
+        and zipf(word.low) == 0.0
+    )
+
+
+def _family_name(word: _Word, before: _Word | None, after: _Word | None, text: str) -> bool:
+    """ "the Thompson family", "the Osei household", "the Hendersons" (a capitalised plural after "the")."""
+    if before is None or before.low != "the" or text[before.end : word.start] != " ":
+        return False
+    if after is not None and after.low in _FAMILY_WORDS and text[word.end : after.start] == " ":
+        return True
+    return word.cap and word.base.endswith("s") and "s" in _flags(word.low[:-1]) and "w" not in _flags(word.low[:-1])
+
+
+def _beside_identifier(left: _Word | None, right: _Word | None, text: str) -> bool:
+    """Two tokens next to each other, one of them an identifier placeholder ("[date of birth] - Liam")."""
+    if left is None or right is None or left.placeholder == right.placeholder:
+        return False
+    return _BESIDE.fullmatch(text[left.end : right.start]) is not None
+
+
+def _joins(word: _Word, other: _Word, text: str, pairs: frozenset[tuple[str, str]]) -> bool:
+    """May ``other``, next to the name ``word``, be part of the same name or a name beside it?"""
+    gap = text[min(word.end, other.end) : max(word.start, other.start)]
+    if gap not in _JOINERS or other.placeholder or other.name:
+        return False
+    if (word.low, other.low) in pairs or (other.low, word.low) in pairs:
+        return False
+    _, capitalised, _ = evidence_vocabulary()
+    if other.cap:
+        if other.base in _TITLES or other.low in _SECTOR_NAMES:
+            return False
+        if other.base in _NOT_NAMES:  # "Demi Foster", "Will Bradshaw"; not "Jayden Family Centre"
+            return gap == " " and other.low not in capitalised and ("s" in other.flags or "g" in other.flags)
+        if other.low in capitalised:
+            return gap == " " and "s" in other.flags
+        return gap == " " or bool(other.flags) or zipf(other.low) == 0.0  # "Jack and Ellie", not "Jack and Social"
+    if other.lower and word.lower and gap == " " and other.end > word.end:
+        words, _, _ = evidence_vocabulary()
+        if other.low in words or other.low in _LOWER_NOT_NAMES:
+            return False
+        if "s" in other.flags and zipf(other.low) < _MAX_COMMON:
+            return True  # "sarah jones"
+        return not other.flags and zipf(other.low) == 0.0 and len(other.low) >= 3
+    return False
+
+
+def _redact_free_names(text: str) -> str:
+    """Names without a cue word: from the name list, possessives, "the X family" and beside identifiers.
+
+    Each word is judged on its own first (a known given name or surname that is not also an English word;
+    a given name that is, capitalised mid-sentence; an unknown capitalised word that is possessive, before
+    "family" or next to an identifier placeholder; a frequent given name in lower case), then names spread
+    to their neighbours ("Liam O'Connor", "Jack and Ellie", "amira patel"). The evidence base's own words
+    ("Munro", "Mockingbird", "Lifelong Links") are never redacted. One pass over the words: linear time.
+    """
+    words: list[_Word] = []
+    previous_end = 0
+    for match in _TOKEN.finditer(text):
+        words.append(_Word(match, text, previous_end))
+        previous_end = match.end()
+    if not words:
         return text
-    text = _TITLE_RE.sub(_name_after_cue, text)
-    text = _CUE_RE.sub(_name_after_cue, text)
-    return _AGE_RE.sub(_name_before_age, text)
+    _, _, pairs = evidence_vocabulary()
+    found = False
+    for i, word in enumerate(words):
+        if word.placeholder:
+            continue
+        before = words[i - 1] if i else None
+        after = words[i + 1] if i + 1 < len(words) else None
+        if _seed(word, before, after, text):
+            word.name = found = True
+    if not found:
+        return text
+    for order in (range(len(words)), range(len(words) - 1, -1, -1)):  # spread right, then left
+        for i in order:
+            word = words[i]
+            if not word.name:
+                continue
+            for step in (-1, 1):
+                j = i + step
+                if 0 <= j < len(words) and words[j].low in ("and", "or") and words[j].lower:
+                    j += step  # "Jack and Ellie": the conjunction is a token of its own
+                if 0 <= j < len(words) and _joins(word, words[j], text, pairs):
+                    words[j].name = True
+    for left, right in itertools.pairwise(words):  # a pair the evidence base uses; "Eileen Munro"
+        if text[left.end : right.start] != " ":
+            continue
+        if (left.low, right.low) in pairs or (left.name and right.low in _SECTOR_NAMES):
+            left.name = right.name = False
+    out: list[str] = []
+    pos = 0
+    i = 0
+    while i < len(words):
+        if not words[i].name:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(words) and words[j + 1].name and text[words[j].end : words[j + 1].start] == " ":
+            j += 1
+        out.append(text[pos : words[i].start])
+        out.append(_NAME)
+        pos = words[j].end
+        i = j + 1
+    out.append(text[pos:])
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- pipeline

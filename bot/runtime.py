@@ -2,7 +2,8 @@
 
 Every face of the bot (console, Slack, Teams, the web process) starts one ``Runtime`` and talks to
 ``runtime.conversation``; questions, feedback and shares are recorded in ``runtime.store`` the same way on
-every surface. ``reload()`` swaps in a freshly built library only when it loaded cleanly, so a broken edit
+every surface, and each conversation's state is kept there too, so instances sharing a store continue each
+other's conversations. ``reload()`` swaps in a freshly built library only when it loaded cleanly, so a broken edit
 never replaces the last good index, and each answer reads one complete index.
 """
 
@@ -53,7 +54,7 @@ class Runtime:
         self.store = store
         self._library = library
         self.conversation = Conversation(
-            library.engine, research_lead=settings.research_lead, limit=settings.limit, recorder=store
+            library.engine, research_lead=settings.research_lead, limit=settings.limit, recorder=store, state=store
         )
         self.reload_status = ReloadStatus(items=len(library.kb.items))
         self._reload_lock = threading.Lock()

@@ -1,10 +1,12 @@
-"""The insights store: questions, feedback, "none of these" clicks, shares and claimed event ids.
+"""The insights store: questions, feedback, "none of these" clicks, shares and claimed event ids, and each
+conversation's state between messages (so any instance can answer a follow-up).
 
 One setting, ``BOT_DATABASE_URL``, chooses the database; all SQL goes through SQLAlchemy Core so the same
 code runs on SQLite (the default, one instance) and PostgreSQL (several instances sharing one store).
 
 Privacy by design: question text and feedback reasons are redacted (``bot.redact``) before they are
-written, user ids are stored only as a salted HMAC, and nothing here logs a question. Writes that a
+written, user ids (and conversation or thread ids) are stored only as a salted HMAC, conversation state holds
+item ids and the redacted question, and nothing here logs a question. Writes that a
 platform may retry carry the platform's event id and are idempotent (``INSERT ... ON CONFLICT DO
 NOTHING`` on a unique key). A failed write is logged and reported as ``None``/``False``; it never
 breaks a conversation.
@@ -52,17 +54,21 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot.answer import Answer
 from bot.errors import ConfigError
+from bot.recording import STATE_HOURS
 from bot.redact import redact
 from bot.text import clean_unicode
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""1: questions, feedback, none_of_these, shares, events; 2: conversation_state."""
 MAX_TEXT_CHARS = 2000
 """Stored question text and reasons are cut to this length (after redaction)."""
 MIGRATION_LOCK = 0x45564944  # "EVID": the PostgreSQL advisory lock key held while migrating
 EVENT_CLAIM_DAYS = 2
 """Claimed event ids are kept this long: Slack retries for minutes, Teams for seconds."""
+MAX_STATE_CHARS = 64_000
+"""A conversation state longer than this is not saved (it is item ids and a short question: a few KB at most)."""
 
 metadata = MetaData()
 
@@ -126,6 +132,18 @@ events = Table(
     Column("event_id", String(200), primary_key=True),
     Column("claimed_at", DateTime(timezone=True), nullable=False, index=True),
 )
+conversation_state = Table(
+    "conversation_state",
+    metadata,
+    Column("surface", String(16), primary_key=True),
+    Column("thread_hash", String(64), primary_key=True),
+    Column("user_hash", String(64), primary_key=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("state", Text, nullable=False),
+)
+"""The last answer of each (surface, conversation or thread, user), for "more", numbers and typed feedback;
+written by ``bot.conversation`` as JSON (item ids, scores, question id, redacted question). Expires after
+``STATE_HOURS``."""
 TIMESTAMPS = {questions: "asked_at", feedback: "at", none_of_these: "at", shares: "at"}
 
 
@@ -276,8 +294,46 @@ class Store:
             log.error("could not claim an event id (answering anyway): %s", _reason(exc))
             return True
 
+    def load_state(self, *, surface: str, thread: str, user: str) -> str | None:
+        """The conversation state saved for this thread and user in the last ``STATE_HOURS``, or None."""
+        key = self._state_key(surface, thread, user)
+        stmt = select(conversation_state.c.state).where(
+            conversation_state.c.surface == key["surface"],
+            conversation_state.c.thread_hash == key["thread_hash"],
+            conversation_state.c.user_hash == key["user_hash"],
+            conversation_state.c.updated_at >= now() - timedelta(hours=STATE_HOURS),
+        )
+        try:
+            with self.engine.connect() as conn:
+                found = conn.execute(stmt).scalar_one_or_none()
+        except SQLAlchemyError as exc:
+            log.error("could not read a conversation's state: %s", _reason(exc))
+            return None
+        return str(found) if found is not None else None
+
+    def save_state(self, *, surface: str, thread: str, user: str, state: str) -> bool:
+        """Replace the conversation state for this thread and user (one row each, last write wins)."""
+        if len(state) > MAX_STATE_CHARS:
+            log.error("a conversation state of %d characters was not saved", len(state))
+            return False
+        row = {**self._state_key(surface, thread, user), "updated_at": now(), "state": clean_unicode(state)}
+        dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        stmt = dialect_insert(conversation_state).values(**row)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["surface", "thread_hash", "user_hash"],
+            set_={"updated_at": stmt.excluded.updated_at, "state": stmt.excluded.state},
+        )
+        try:
+            with self._writing() as conn:
+                conn.execute(stmt)
+            return True
+        except SQLAlchemyError as exc:
+            log.error("could not save a conversation's state: %s", _reason(exc))
+            return False
+
     def purge(self, days: int | None = None) -> int:
-        """Delete rows older than the retention period (and event claims older than two days)."""
+        """Delete rows older than the retention period (and event claims older than two days, conversation
+        state past ``STATE_HOURS``)."""
         days = self.retention_days if days is None else days
         cutoff = now() - timedelta(days=days)
         removed = 0
@@ -287,6 +343,8 @@ class Store:
                     removed += conn.execute(delete(table).where(table.c[column] < cutoff)).rowcount or 0
                 claims_cutoff = now() - timedelta(days=min(days, EVENT_CLAIM_DAYS))
                 conn.execute(delete(events).where(events.c.claimed_at < claims_cutoff))
+                state_cutoff = now() - min(timedelta(days=days), timedelta(hours=STATE_HOURS))
+                conn.execute(delete(conversation_state).where(conversation_state.c.updated_at < state_cutoff))
         except SQLAlchemyError as exc:
             log.error("could not delete old rows: %s", _reason(exc))
         return removed
@@ -358,6 +416,15 @@ class Store:
         """A salted HMAC of the user id: counts distinct users without storing who they are."""
         digest = hmac.new(self._salt, f"{surface}\x1f{user}".encode("utf-8", "replace"), hashlib.sha256)
         return digest.hexdigest()[:32]
+
+    def _state_key(self, surface: str, thread: str, user: str) -> dict[str, str]:
+        """The key of a conversation state: surface, and the thread and user as salted HMACs."""
+        digest = hmac.new(self._salt, f"thread\x1f{surface}\x1f{thread}".encode("utf-8", "replace"), hashlib.sha256)
+        return {
+            "surface": _key(surface, 16) or "unknown",
+            "thread_hash": digest.hexdigest()[:32],
+            "user_hash": self.user_hash(surface, user),
+        }
 
     def _stored_salt(self) -> str:
         """The store's own random salt, created once (atomically, so rival instances agree)."""

@@ -100,6 +100,19 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _vector_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Item vectors are cached in one folder for the whole run (web processes started by tests inherit it),
+    never in the developer's own cache folder."""
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
+
+
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """No test sees the developer's BOT_*, SLACK_* or MicrosoftApp* settings, or a .env file."""

@@ -15,7 +15,7 @@ from sqlalchemy import update
 from bot import Answer, Settings
 from bot.insights import gaps, stats
 from bot.runtime import Runtime
-from bot.store import Store, now, open_store, questions, schema_version
+from bot.store import SCHEMA_VERSION, Store, now, open_store, questions, schema_version
 
 
 def _parallel(count: int, work: object) -> list[BaseException]:
@@ -41,7 +41,7 @@ def test_instances_starting_together_share_one_schema_and_one_salt(postgres_url:
     stores: list[Store] = []
     errors = _parallel(4, lambda n: stores.append(open_store(postgres_url)))
     assert errors == [] and len(stores) == 4
-    assert {schema_version(s) for s in stores} == {1}
+    assert {schema_version(s) for s in stores} == {SCHEMA_VERSION}
     assert len({s.user_hash("slack", "U1") for s in stores}) == 1
     for s in stores:
         s.close()

@@ -1,8 +1,14 @@
-"""Held-out practitioner questions: how well the engine answers questions it was not tuned on.
+"""Practitioner questions: how well the engine answers questions written independently of the items.
 
-The questions in ``tests/data/practitioner_questions.yaml`` were written from the items' content in a
-practitioner's own words (paraphrases, acronyms, typos, chatty Slack messages) plus out-of-scope messages
-that nothing in the evidence base should answer confidently. Run with ``-s`` to see the full breakdown.
+Two sets, reported separately:
+- ``practitioner_questions.yaml``: written from the items' content in a practitioner's own words (paraphrases,
+  acronyms, typos, chatty Slack messages) plus out-of-scope messages. The score's calibration
+  (``python -m bench.calibrate``) is fitted on it, with the public benchmark sets.
+- ``practitioner_questions_hard.yaml``: colloquial and long chatty messages plus near-domain out-of-scope
+  questions, written by a separate author from the items alone, without running the engine; kept out of the
+  calibration (held out).
+The bars below are floors that catch regressions; the figures themselves are recorded in bench/RESULTS.md.
+Run with ``-s`` to see the full breakdown.
 """
 
 from __future__ import annotations
@@ -17,14 +23,25 @@ import yaml
 
 from bot import DEFAULT_GLOSSARY, DEFAULT_KNOWLEDGE, Library, open_library
 
-QUESTIONS_FILE = Path(__file__).parent / "data" / "practitioner_questions.yaml"
-KINDS = ("paraphrase", "acronym", "typo", "chatty", "out-of-scope")
+DATA = Path(__file__).parent / "data"
+KINDS = ("paraphrase", "acronym", "typo", "chatty", "colloquial", "out-of-scope")
 OUT_OF_SCOPE = "out-of-scope"
 
-MIN_TOP1 = 0.85
-MIN_REJECTION = 0.90
-MIN_IN_SCOPE = 100
-MIN_OUT_OF_SCOPE = 30
+
+@dataclass(frozen=True)
+class QuestionSet:
+    file: str
+    min_top1: float
+    max_wrong: float
+    min_rejection: float
+    min_in_scope: int
+    min_out_of_scope: int
+
+
+SETS = (
+    QuestionSet("practitioner_questions.yaml", 0.86, 0.05, 0.90, 100, 30),
+    QuestionSet("practitioner_questions_hard.yaml", 0.64, 0.09, 0.82, 80, 30),
+)
 
 
 @dataclass(frozen=True)
@@ -42,12 +59,9 @@ class Outcome:
     hit: bool
 
 
-def _load_cases() -> list[Case]:
-    data: dict[str, Any] = yaml.safe_load(QUESTIONS_FILE.read_text(encoding="utf-8"))
+def _load_cases(file: str) -> list[Case]:
+    data: dict[str, Any] = yaml.safe_load((DATA / file).read_text(encoding="utf-8"))
     return [Case(str(e["q"]), e.get("expect"), str(e["kind"])) for e in data["questions"]]
-
-
-CASES = _load_cases()
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +69,16 @@ def library() -> Library:
     return open_library(DEFAULT_KNOWLEDGE, DEFAULT_GLOSSARY)
 
 
+@pytest.fixture(scope="module", params=SETS, ids=[s.file.removesuffix(".yaml") for s in SETS])
+def question_set(request: pytest.FixtureRequest) -> QuestionSet:
+    qs: QuestionSet = request.param
+    return qs
+
+
 @pytest.fixture(scope="module")
-def outcomes(library: Library) -> list[Outcome]:
+def outcomes(library: Library, question_set: QuestionSet) -> list[Outcome]:
     results = []
-    for case in CASES:
+    for case in _load_cases(question_set.file):
         answer = library.engine.answer(case.q, limit=3)
         top = answer.results[0] if answer.results else None
         got = top.item.id if top else None
@@ -72,19 +92,23 @@ def _rate(rows: list[Outcome]) -> float:
     return sum(o.hit for o in rows) / len(rows) if rows else 0.0
 
 
-def _report(outcomes: list[Outcome]) -> str:
+def _report(outcomes: list[Outcome], qs: QuestionSet) -> str:
     by_kind: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
         by_kind[o.case.kind].append(o)
     in_scope = [o for o in outcomes if o.case.expect is not None]
     oos = [o for o in outcomes if o.case.expect is None]
     lines = [
-        f"top-1 accuracy (in scope): {_rate(in_scope):.1%} of {len(in_scope)} (need {MIN_TOP1:.0%})",
-        f"out-of-scope rejection:    {_rate(oos):.1%} of {len(oos)} (need {MIN_REJECTION:.0%})",
+        f"{qs.file}",
+        f"top-1 accuracy (in scope): {_rate(in_scope):.1%} of {len(in_scope)} (need {qs.min_top1:.0%})",
+        f"wrong confident answers:   {_wrong(in_scope):.1%} (at most {qs.max_wrong:.0%})",
+        f"out-of-scope rejection:    {_rate(oos):.1%} of {len(oos)} (need {qs.min_rejection:.0%})",
         "per kind:",
     ]
     for kind in KINDS:
         rows = by_kind.get(kind, [])
+        if not rows:
+            continue
         hits = sum(o.hit for o in rows)
         lines.append(f"  {kind:<13} {hits:>3}/{len(rows):<3} {_rate(rows):6.1%}")
     misses = [o for o in outcomes if not o.hit]
@@ -95,29 +119,36 @@ def _report(outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
-def test_question_set_is_well_formed(library: Library) -> None:
-    unknown = [c.expect for c in CASES if c.expect is not None and c.expect not in library.kb.by_id]
+def _wrong(rows: list[Outcome]) -> float:
+    return sum(o.got is not None and not o.hit for o in rows) / len(rows) if rows else 0.0
+
+
+def test_question_set_is_well_formed(library: Library, question_set: QuestionSet) -> None:
+    qs = question_set
+    cases = _load_cases(qs.file)
+    unknown = [c.expect for c in cases if c.expect is not None and c.expect not in library.kb.by_id]
     assert not unknown, f"expect ids not in the knowledge base: {unknown}"
-    bad_kinds = [c.kind for c in CASES if c.kind not in KINDS]
+    bad_kinds = [c.kind for c in cases if c.kind not in KINDS]
     assert not bad_kinds, f"unknown kinds: {bad_kinds}"
-    mislabelled = [c.q for c in CASES if (c.expect is None) != (c.kind == OUT_OF_SCOPE)]
+    mislabelled = [c.q for c in cases if (c.expect is None) != (c.kind == OUT_OF_SCOPE)]
     assert not mislabelled, f"out-of-scope entries must have expect: null and vice versa: {mislabelled}"
-    duplicates = [q for q, n in Counter(c.q for c in CASES).items() if n > 1]
+    duplicates = [q for q, n in Counter(c.q for c in cases).items() if n > 1]
     assert not duplicates, f"duplicate questions: {duplicates}"
-    in_scope = sum(c.expect is not None for c in CASES)
-    oos = sum(c.expect is None for c in CASES)
-    assert in_scope >= MIN_IN_SCOPE, f"only {in_scope} in-scope questions"
-    assert oos >= MIN_OUT_OF_SCOPE, f"only {oos} out-of-scope questions"
+    in_scope = sum(c.expect is not None for c in cases)
+    oos = sum(c.expect is None for c in cases)
+    assert in_scope >= qs.min_in_scope, f"only {in_scope} in-scope questions"
+    assert oos >= qs.min_out_of_scope, f"only {oos} out-of-scope questions"
 
 
-def test_top1_accuracy_on_in_scope_questions(outcomes: list[Outcome]) -> None:
-    report = _report(outcomes)
+def test_top1_accuracy_on_in_scope_questions(outcomes: list[Outcome], question_set: QuestionSet) -> None:
+    report = _report(outcomes, question_set)
     print("\n" + report)
     in_scope = [o for o in outcomes if o.case.expect is not None]
-    assert _rate(in_scope) >= MIN_TOP1, report
+    assert _rate(in_scope) >= question_set.min_top1, report
+    assert _wrong(in_scope) <= question_set.max_wrong, report
 
 
-def test_out_of_scope_questions_are_rejected(outcomes: list[Outcome]) -> None:
-    report = _report(outcomes)
+def test_out_of_scope_questions_are_rejected(outcomes: list[Outcome], question_set: QuestionSet) -> None:
+    report = _report(outcomes, question_set)
     oos = [o for o in outcomes if o.case.expect is None]
-    assert _rate(oos) >= MIN_REJECTION, report
+    assert _rate(oos) >= question_set.min_rejection, report

@@ -33,6 +33,7 @@ CASES: list[dict[str, Any]] = yaml.safe_load((DATA / "pii_questions.yaml").read_
 STRUCTURED = [c for c in CASES if c["kind"] != "name"]
 NAMES = [c for c in CASES if c["kind"] == "name"]
 CLEAN = [line for line in (DATA / "clean_questions.txt").read_text(encoding="utf-8").splitlines() if line]
+FREE_NAMES: list[dict[str, Any]] = yaml.safe_load((DATA / "names_questions.yaml").read_text(encoding="utf-8"))["cases"]
 
 
 def fragments(case: dict[str, Any]) -> list[str]:
@@ -112,6 +113,45 @@ def test_names_after_cue_words_are_redacted_in_at_least_90_percent_of_cases(
     assert len(stored) == len(NAMES) >= 20
     kept = sum(1 for case, text in zip(NAMES, stored, strict=True) if not any(s in text for s in case["secrets"]))
     assert kept / len(NAMES) >= 0.90, f"{kept}/{len(NAMES)}"
+
+
+def _name_left(secret: str, text: str) -> bool:
+    return re.search(rf"(?<![\w'’-]){re.escape(secret)}(?![\w-])", text) is not None
+
+
+def test_names_without_cue_words_are_redacted_in_the_store_and_logs(
+    bundled_runtime: tuple[Runtime, io.StringIO],
+) -> None:
+    """Issue 13 item 7: each crafted question is asked, answered "no, <the question again>" (or "none of
+    these") and logged carelessly; >= 95 % of the names must be gone from every stored row and log line."""
+    runtime, log = bundled_runtime
+    db = Path(runtime.settings.database_url.removeprefix("sqlite:///"))
+    leaked = total = reasons = 0
+    misses = []
+    for n, case in enumerate(FREE_NAMES):
+        user = f"F{n:04d}"
+        start = len(log.getvalue())
+        reply = runtime.conversation.handle(case["text"], user=user, surface="slack")
+        logging.getLogger("adapters.slack").info("handled %s", case["text"])
+        follow_up = f"no, {case['text'].rstrip('?')}" if reply.item is not None else "none of these"
+        runtime.conversation.handle(follow_up, user=user, surface="slack")
+        with sqlite3.connect(db) as conn:
+            rows = [r[0] for r in conn.execute("SELECT text FROM questions ORDER BY asked_at DESC LIMIT 2")]
+            rows += [r[0] for r in conn.execute("SELECT reason FROM feedback ORDER BY id DESC LIMIT 1")]
+        messages = [json.loads(line)["message"] for line in log.getvalue()[start:].splitlines()]
+        seen = "\n".join(rows + messages)
+        reasons += reply.item is not None
+        left = [secret for secret in case["secrets"] if _name_left(secret, seen)]
+        total += len(case["secrets"])
+        leaked += len(left)
+        if left:
+            misses.append((case["text"], left))
+    print(f"\nnames kept out of the store and logs: {total - leaked}/{total}")
+    for text, left in misses:
+        print(f"  MISS {left}: {text!r}")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM feedback WHERE reason != ''").fetchone()[0] == reasons > 20
+    assert leaked / total <= 0.05
 
 
 def test_clean_questions_are_stored_unchanged_and_answered_as_without_a_store(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from test_slack_support import (
@@ -276,3 +277,35 @@ async def test_a_failure_apologises_to_the_user_and_logs_the_traceback(
     await slack.fake.wait_for("/hooks/action")
     await eventually(lambda: caplog.text.count("RuntimeError: the engine broke") >= 4)
     assert "Traceback" in caplog.text
+
+
+MALFORMED_SIGNED: dict[str, tuple[str, str]] = {
+    "event is a string": ("application/json", json.dumps({"type": "event_callback", "event_id": "Ev1", "event": "x"})),
+    "event is a list": ("application/json", json.dumps({"type": "event_callback", "event_id": "Ev2", "event": [1]})),
+    "event type is a number": ("application/json", json.dumps({"type": "event_callback", "event": {"type": 5}})),
+    "no event": ("application/json", json.dumps({"type": "event_callback", "event_id": "Ev3"})),
+    "no type": ("application/json", json.dumps({"hello": 1})),
+    "event_id is an object": ("application/json", json.dumps({"type": "event_callback", "event_id": {"a": 1}})),
+    "a JSON list": ("application/json", "[1, 2]"),
+    "payload is not JSON": ("application/x-www-form-urlencoded", "payload=notjson"),
+    "payload is a string": ("application/x-www-form-urlencoded", "payload=%22x%22"),
+    "interaction user is a string": (
+        "application/x-www-form-urlencoded",
+        "payload=" + quote(json.dumps({"type": "block_actions", "user": "U1", "actions": [{"action_id": "x"}]})),
+    ),
+    "interaction actions are strings": (
+        "application/x-www-form-urlencoded",
+        "payload=" + quote(json.dumps({"type": "block_actions", "user": {"id": "U1"}, "actions": ["x"]})),
+    ),
+    "an empty form": ("application/x-www-form-urlencoded", ""),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED_SIGNED))
+async def test_malformed_signed_bodies_get_400_never_500(slack: SlackHarness, case: str) -> None:
+    """Issue 13 item 3: bolt raised on these (500, and Slack retries a 500); they are refused before it."""
+    content_type, body = MALFORMED_SIGNED[case]
+    response = await slack.post(body, content_type)
+    assert response.status == 400 and json.loads(response.text) == {"error": "invalid request body"}
+    await asyncio.sleep(0.05)
+    assert [c.path for c in slack.fake.calls if c.path != "/api/auth.test"] == [] and slack.stored_questions() == []

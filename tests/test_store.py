@@ -30,7 +30,7 @@ def test_a_new_store_has_its_schema_wal_and_full_sync(database_url: str) -> None
     store = open_store(database_url)
     assert schema_version(store) == SCHEMA_VERSION
     tables = {r[0] for r in _rows(database_url, "SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"meta", "questions", "feedback", "none_of_these", "shares", "events"} <= tables
+    assert {"meta", "questions", "feedback", "none_of_these", "shares", "events", "conversation_state"} <= tables
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL

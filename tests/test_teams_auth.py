@@ -186,7 +186,17 @@ async def test_a_valid_token_from_a_tenant_not_on_the_list_gets_403(bot: Served)
 
 async def test_the_service_url_claim_must_match_the_activity(bot: Served) -> None:
     activity = search()
-    activity["serviceUrl"] = "https://evil.example/"  # replies would go wherever the body says
+    activity["serviceUrl"] = "https://smba.trafficmanager.net/amer/"  # a Teams host, but not the token's
     status, _ = await bot.post(activity, bearer(valid_token()))
     assert status == 401
     assert bot.turns == []
+
+
+async def test_a_service_url_off_the_teams_hosts_is_refused_even_with_a_matching_token(
+    bot: Served, openid: OpenIdStandIn
+) -> None:
+    activity = search()
+    activity["serviceUrl"] = "https://evil.example/"  # replies (and the bot's token) would go wherever it says
+    status, _ = await bot.post(activity, bearer(valid_token(service_url="https://evil.example/")))
+    assert status == 403
+    assert bot.turns == [] and openid.requests == []  # refused before any key fetch

@@ -215,7 +215,7 @@ async def test_unknown_invokes_are_not_implemented(adapter: TestAdapter) -> None
 
 
 async def test_a_turn_error_apologises(bot: TeamsBot, adapter: TestAdapter, caplog: pytest.LogCaptureFixture) -> None:
-    def broken(*_args: Any) -> Any:
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise KeyError("boom")
 
     bot.conversation.handle = broken  # type: ignore[method-assign]

@@ -76,7 +76,7 @@ def every_kind(conversation: Conversation) -> dict[Kind, Reply]:
     replies = [
         say("fgc evidence?", "u1"),
         say("family court assessments", "u2"),
-        say("safety", "u3"),
+        say("parking permits for the office car park", "u3"),
         say("help", "u4"),
         say("themes", "u4"),
         say("theme neglect", "u4"),

@@ -31,6 +31,7 @@ from bot.runtime import Runtime
 
 DATA = Path(__file__).parent / "data" / "teams"
 TENANT = "0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b"
+LOCAL = frozenset({"127.0.0.1"})  # the stand-in connector's host, trusted as BOT_TEAMS_SERVICE_HOSTS would
 OTHER_TENANT = "11111111-2222-4333-8444-555555555555"
 PERSONAL = "a:1Xy9Zk8Wj7Vh6Ug5Tf4Se3Rd2Qc1Pb0OaNzMyLxKwJvIuHtGsFrEqDpCoBnAm_TEST"
 CHANNEL_THREAD = "19:4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c@thread.tacv2;messageid=1767957900234"
@@ -92,7 +93,7 @@ class Bot:
 
 @pytest.fixture
 async def teams(runtime: Runtime) -> AsyncIterator[Bot]:
-    settings = TeamsSettings(allow_unauthenticated=True, tenants=frozenset({TENANT}))
+    settings = TeamsSettings(allow_unauthenticated=True, tenants=frozenset({TENANT}), service_hosts=LOCAL)
     app = create_app(runtime, settings)
     runner, url = await serve(app)
     async with aiohttp.ClientSession() as session:
@@ -435,7 +436,7 @@ async def test_upstream_process_still_answers_500_to_invokes(runtime: Runtime, c
     If this starts failing after an upgrade, upstream fixed it: our handler can stay (it does the same) but
     the comment in adapters/teams/http.py should say so.
     """
-    endpoint = create_app(runtime, TeamsSettings(allow_unauthenticated=True))[TEAMS_ENDPOINT]
+    endpoint = create_app(runtime, TeamsSettings(allow_unauthenticated=True, service_hosts=LOCAL))[TEAMS_ENDPOINT]
 
     async def upstream(request: web.Request) -> web.StreamResponse:
         response = await endpoint.adapter.process(request, endpoint.bot)

@@ -89,6 +89,7 @@ def _env(tmp_path: Path, knowledge: Path, port: int, **extra: str) -> dict[str, 
         "BOT_KNOWLEDGE_DIR": str(knowledge),
         "BOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
         "BOT_LOG_FORMAT": "json",
+        "BOT_TEAMS_SERVICE_HOSTS": "127.0.0.1",  # the stand-in connector
         **extra,
     }
 

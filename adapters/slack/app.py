@@ -28,7 +28,7 @@ from adapters.slack import wording
 from adapters.slack.blocks import Action, Place, notice_message, reply_message, shared_message
 from adapters.slack.client import ensure_rate_limit_retries, make_web_client
 from adapters.slack.dedupe import drop_repeated_events, tag_socket_request
-from adapters.slack.delivery import SURFACE, Body, Delivery, who_sent
+from adapters.slack.delivery import SURFACE, Body, Delivery, thread_of, who_sent
 from adapters.slack.escape import question_text
 from adapters.slack.http import register_signing_secret
 from adapters.slack.logs import quiet_slack_loggers
@@ -94,7 +94,8 @@ def _add_questions(app: AsyncApp, delivery: Delivery) -> None:
         """Plain messages in the bot's DM only; edits, bot posts and other subtypes are acknowledged and ignored."""
         if event.get("subtype") or event.get("bot_id") or event.get("channel_type") != "im":
             return
-        reply = await delivery.ask(question_text(event.get("text") or "", context.bot_user_id), who_sent(body))
+        text = question_text(event.get("text") or "", context.bot_user_id)
+        reply = await delivery.ask(text, who_sent(body), thread_of(body))
         await delivery.post(event["channel"], reply_message(reply, Place.CHAT), thread_ts=event.get("thread_ts"))
 
     @app.event("app_mention")
@@ -103,7 +104,8 @@ def _add_questions(app: AsyncApp, delivery: Delivery) -> None:
         """An @mention in a channel: answered in the thread (a DM mention is answered by ``direct_message``)."""
         if str(event.get("channel", "")).startswith("D") or event.get("bot_id"):
             return
-        reply = await delivery.ask(question_text(event.get("text") or "", context.bot_user_id), who_sent(body))
+        text = question_text(event.get("text") or "", context.bot_user_id)
+        reply = await delivery.ask(text, who_sent(body), thread_of(body))
         thread = event.get("thread_ts") or event.get("ts")
         await delivery.post(event["channel"], reply_message(reply, Place.CHAT), thread_ts=thread)
 
@@ -121,7 +123,7 @@ def _add_questions(app: AsyncApp, delivery: Delivery) -> None:
     async def command(ack: Ack, body: Body) -> None:
         """``/evidence <question>`` (whatever the command is called): only the asker sees the answer."""
         await ack()
-        reply = await delivery.ask(question_text(body.get("text") or ""), who_sent(body))
+        reply = await delivery.ask(question_text(body.get("text") or ""), who_sent(body), thread_of(body))
         await delivery.respond(body["response_url"], reply_message(reply, Place.EPHEMERAL))
 
     @app.shortcut(Callback.MESSAGE_SHORTCUT)
@@ -130,7 +132,7 @@ def _add_questions(app: AsyncApp, delivery: Delivery) -> None:
         """The message shortcut: a colleague's message is the question; the answer is private."""
         await ack()
         text = question_text((body.get("message") or {}).get("text") or "", context.bot_user_id)
-        reply = await delivery.ask(text, who_sent(body))
+        reply = await delivery.ask(text, who_sent(body), thread_of(body))
         await delivery.respond(body["response_url"], reply_message(reply, Place.EPHEMERAL))
 
     @app.shortcut(Callback.ASK_SHORTCUT)
@@ -145,7 +147,7 @@ def _add_questions(app: AsyncApp, delivery: Delivery) -> None:
         """The "Ask the evidence" form: typed into a modal, so not Slack-escaped; answered in the app's DM."""
         await ack()
         who = who_sent(body)
-        reply = await delivery.ask(str(input_value(view, Field.QUESTION) or ""), who)
+        reply = await delivery.ask(str(input_value(view, Field.QUESTION) or ""), who, "im")  # the app's DM
         await delivery.post(who.user_id, reply_message(reply, Place.CHAT))
 
 
@@ -179,19 +181,19 @@ def _add_buttons(app: AsyncApp, delivery: Delivery) -> None:
         if not _ITEM_ID.match(item_id):
             await delivery.deliver(body, _unknown_item(item_id), private=True)
             return
-        await delivery.deliver(body, await delivery.ask(f"show {item_id}", who_sent(body)))
+        await delivery.deliver(body, await delivery.ask(f"show {item_id}", who_sent(body), thread_of(body)))
 
     @app.action(re.compile(f"^{Action.OPEN_THEME}"))
     @guard
     async def open_theme(ack: Ack, body: Body) -> None:
         await ack()
-        await delivery.deliver(body, await delivery.ask(f"theme {_value(body)}", who_sent(body)))
+        await delivery.deliver(body, await delivery.ask(f"theme {_value(body)}", who_sent(body), thread_of(body)))
 
     @app.action(Action.THEMES)
     @guard
     async def browse_themes(ack: Ack, body: Body) -> None:
         await ack()
-        await delivery.deliver(body, await delivery.ask("themes", who_sent(body)))
+        await delivery.deliver(body, await delivery.ask("themes", who_sent(body), thread_of(body)))
 
     @app.action(Action.NONE_OF_THESE)
     @guard
@@ -199,7 +201,9 @@ def _add_buttons(app: AsyncApp, delivery: Delivery) -> None:
         await ack()
         who = who_sent(body)
         reply = await asyncio.to_thread(
-            delivery.conversation.none_of_these, who.key, SURFACE, question_id=_value(body) or None
+            lambda: delivery.conversation.none_of_these(
+                who.key, SURFACE, question_id=_value(body) or None, thread=thread_of(body)
+            )
         )
         await delivery.deliver(body, reply, private=True)
 
@@ -217,6 +221,7 @@ def _add_buttons(app: AsyncApp, delivery: Delivery) -> None:
                 user=who.key,
                 surface=SURFACE,
                 event_id=_click_id(body),
+                thread=thread_of(body),
             )
         )
         await delivery.deliver(body, reply, private=True)
@@ -227,7 +232,8 @@ def _add_buttons(app: AsyncApp, delivery: Delivery) -> None:
         """Open the reason form at once (the trigger expires in 3 s); it records on submit or on close."""
         await ack()
         question_id, item_id = _feedback_target(_value(body))
-        view = feedback_modal(question_id=question_id, item_id=item_id, response_url=body.get("response_url"))
+        url = body.get("response_url")
+        view = feedback_modal(question_id=question_id, item_id=item_id, response_url=url, thread=thread_of(body))
         await delivery.client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(Action.SHARE)
@@ -322,6 +328,7 @@ def _add_forms(app: AsyncApp, delivery: Delivery) -> None:
                 user=who.key,
                 surface=SURFACE,
                 event_id=f"view:{view.get('id')}",
+                thread=str(meta.get("t") or ""),
             )
         )
         return reply.text

@@ -57,6 +57,35 @@ def who_sent(body: Body) -> Who:
     return Who(str(event.get("user") or ""), str(body.get("team_id") or event.get("team") or ""))
 
 
+def thread_of(body: Body) -> str:
+    """Which conversation a message or click belongs to, so follow-ups ("more", a number, yes/no) continue it.
+
+    The bot's DM (typed messages, the cards there, answers to the "Ask the evidence" form) is ``im``, or
+    ``im:<thread ts>`` in a thread of it; a channel thread is ``<channel>:<thread ts>`` (an @mention's own ts
+    starts the thread its answer goes into); private answers (``/evidence``, the message shortcut, and their
+    buttons) are ``<channel>``; buttons in a modal or on the Home tab are ``view``. The user is keyed apart.
+    """
+    event = body.get("event")
+    if isinstance(event, dict):
+        channel, thread = str(event.get("channel") or ""), event.get("thread_ts")
+        if event.get("channel_type") == "im" or channel.startswith("D"):
+            return f"im:{thread}" if thread else "im"
+        return f"{channel}:{thread or event.get('ts') or ''}"
+    if "command" in body:
+        return str(body.get("channel_id") or "")
+    container = body.get("container") or {}
+    if container.get("type") == "view" or body.get("type") in ("view_submission", "view_closed"):
+        return "view"
+    channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
+    if container.get("is_ephemeral") or body.get("type") == "message_action":
+        return channel
+    message = body.get("message") or {}
+    thread = container.get("thread_ts") or message.get("thread_ts")
+    if channel.startswith("D"):
+        return f"im:{thread}" if thread else "im"
+    return f"{channel}:{thread or message.get('ts') or ''}"
+
+
 class Delivery:
     """One per app: the runtime's conversation, the Web API client, and where replies go."""
 
@@ -71,8 +100,10 @@ class Delivery:
 
     # --- asking the core (in a thread) -------------------------------------------------------------
 
-    async def ask(self, text: str, who: Who) -> Reply:
-        return await asyncio.to_thread(self.conversation.handle, text, who.key, SURFACE)
+    async def ask(self, text: str, who: Who, thread: str = "") -> Reply:
+        """``text`` from ``who`` in ``thread`` (``thread_of``), answered by the core in a worker thread."""
+        conversation = self.conversation
+        return await asyncio.to_thread(lambda: conversation.handle(text, who.key, SURFACE, thread=thread))
 
     # --- sending ------------------------------------------------------------------------------------
 

@@ -7,7 +7,8 @@ bolt (1.30) parses the body into JSON *before* its own signature middleware runs
 1. refuses bodies over 1 MB with 413, from ``Content-Length`` or while reading (never reading more);
 2. checks ``X-Slack-Signature`` (HMAC-SHA256 over the raw bytes) and the 5-minute timestamp window,
    answering 401 without parsing or logging the body;
-3. refuses bodies that are not UTF-8 (400).
+3. refuses bodies that are not UTF-8, and signed bodies whose shape bolt would crash on (an ``event`` that is
+   a string, a ``user`` that is not an object …) with 400, so a malformed body never gets a 500.
 
 bolt's own verification stays on behind it. Events, slash commands and interactivity all arrive here.
 """
@@ -16,10 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qs
 from weakref import WeakKeyDictionary
 
 from aiohttp import web
@@ -71,6 +75,52 @@ async def read_capped(request: web.Request, limit: int = MAX_BODY_BYTES) -> byte
     return b"".join(chunks)
 
 
+_OBJECTS = ("user", "team", "channel", "view", "container", "message", "enterprise", "state", "event")
+_LISTS = ("actions", "authorizations")
+_STRINGS = ("type", "event_id", "team_id", "api_app_id", "enterprise_id", "callback_id", "trigger_id", "response_url")
+
+
+def _shape_problem(payload: Any) -> str | None:
+    """Why bolt could not handle this (already signed) JSON payload, or None: the fields bolt reads without
+    checking their type must have the type Slack always sends."""
+    if not isinstance(payload, dict):
+        return "not a JSON object"
+    for key in _STRINGS:
+        if key in payload and payload[key] is not None and not isinstance(payload[key], str):
+            return f"{key} is not a string"
+    for key in _OBJECTS:
+        if key in payload and payload[key] is not None and not isinstance(payload[key], dict):
+            return f"{key} is not an object"
+    for key in _LISTS:
+        if key in payload and payload[key] is not None and not isinstance(payload[key], list):
+            return f"{key} is not a list"
+    if not isinstance(payload.get("type"), str):
+        return "no type"
+    if payload["type"] == "event_callback":
+        event = payload.get("event")
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            return "event_callback without an event object and type"
+    if any(not isinstance(action, dict) for action in payload.get("actions") or []):
+        return "an action is not an object"
+    return None
+
+
+def malformed(text: str, content_type: str) -> str | None:
+    """Why a signed Slack body is malformed (events are JSON; commands and interactivity are forms, the latter
+    with a JSON ``payload``), or None when bolt can be given it."""
+    try:
+        if "application/json" in content_type.lower():
+            return _shape_problem(json.loads(text))
+        form = parse_qs(text, keep_blank_values=True)
+        if "payload" in form:
+            return _shape_problem(json.loads(form["payload"][0]))
+        if "command" in form:
+            return None
+        return "neither an event, a command nor an interaction"
+    except ValueError:
+        return "not JSON"
+
+
 def _refuse(status: int, error: str) -> web.Response:
     return web.json_response({"error": error}, status=status, headers=_NO_RETRY)
 
@@ -101,6 +151,10 @@ def slack_handler(bolt_app: AsyncApp) -> Handler:
             bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=dict(request.headers))
         except Exception:  # not UTF-8, or bolt could not parse it (only possible when verification is off)
             log.warning("refused a Slack request whose body could not be read")
+            return _refuse(400, "invalid request body")
+        problem = malformed(text, request.headers.get("Content-Type", ""))
+        if problem is not None:
+            log.warning("refused a malformed Slack request: %s", problem)
             return _refuse(400, "invalid request body")
         bolt_response = await bolt_app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)

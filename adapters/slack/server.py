@@ -15,6 +15,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.guard import guarded_application
 from adapters.slack.app import build_slack_app
 from adapters.slack.http import add_slack_routes
 from adapters.slack.settings import SlackSettings
@@ -59,7 +60,7 @@ async def serve_http(
     runtime: Any, settings: SlackSettings, *, host: str = "0.0.0.0", client: AsyncWebClient | None = None
 ) -> None:
     """Serve ``/slack/events`` on ``settings.port`` (all interfaces, as a PaaS expects) until cancelled."""
-    web_app = web.Application()
+    web_app = guarded_application()
     app = build_slack_app(runtime, settings, client=client)
     await check_token(app)
     add_slack_routes(web_app, app)

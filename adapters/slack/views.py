@@ -127,8 +127,11 @@ def share_modal(item: KnowledgeItem, *, channel: str | None = None) -> dict[str,
     )
 
 
-def feedback_modal(*, question_id: str | None, item_id: str, response_url: str | None) -> dict[str, Any]:
-    """The optional "what was missing" box; closing it still records "not helpful" (``notify_on_close``)."""
+def feedback_modal(
+    *, question_id: str | None, item_id: str, response_url: str | None, thread: str = ""
+) -> dict[str, Any]:
+    """The optional "what was missing" box; closing it still records "not helpful" (``notify_on_close``).
+    ``thread`` is the conversation the answer was in (``delivery.thread_of``), carried to the verdict."""
     blocks: list[Block] = [
         {
             "type": "input",
@@ -143,7 +146,7 @@ def feedback_modal(*, question_id: str | None, item_id: str, response_url: str |
             },
         }
     ]
-    meta = metadata({"q": question_id, "i": item_id, "r": response_url})
+    meta = metadata({"q": question_id, "i": item_id, "r": response_url, **({"t": thread} if thread else {})})
     view = _modal(wording.FEEDBACK_TITLE, blocks, Callback.FEEDBACK, submit=wording.FEEDBACK_SUBMIT, meta=meta)
     view["notify_on_close"] = True
     return view

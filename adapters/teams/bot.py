@@ -71,6 +71,14 @@ def user_of(activity: Activity) -> str:
     return str(sender.aad_object_id or sender.id or "unknown")
 
 
+def thread_of(activity: Activity) -> str:
+    """The conversation a message belongs to, so follow-ups ("more", a number, yes/no) continue it: the Teams
+    conversation id (personal chat, group chat, or a channel, whose id carries ``;messageid=`` for a reply
+    chain). Stored only as a salted hash."""
+    conversation = activity.conversation
+    return str(conversation.id or "") if conversation else ""
+
+
 def _text_value(value: Any, limit: int = 200) -> str | None:
     """A string field from a card submit (which the client controls), cleaned and capped, or None."""
     if isinstance(value, str | int) and not isinstance(value, bool):
@@ -120,14 +128,16 @@ class TeamsBot(TeamsActivityHandler):
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         user = user_of(activity)
+        thread = thread_of(activity)
         if isinstance(activity.value, dict) and not (activity.text or "").strip():
-            reply = await asyncio.to_thread(self._submitted, activity.value, user, event_key(activity))
+            reply = await asyncio.to_thread(self._submitted, activity.value, user, event_key(activity), thread)
         else:
             text = question_text(activity)
-            reply = await asyncio.to_thread(self.conversation.handle, text, user, SURFACE)
+            conversation = self.conversation
+            reply = await asyncio.to_thread(lambda: conversation.handle(text, user, SURFACE, thread=thread))
         await self._say(turn_context, reply)
 
-    def _submitted(self, value: dict[str, Any], user: str, key: str | None) -> Reply:
+    def _submitted(self, value: dict[str, Any], user: str, key: str | None, thread: str = "") -> Reply:
         """Route an ``Action.Submit`` from one of our cards (see ``cards.SUBMIT_ACTIONS``)."""
         conversation = self.conversation
         action = _text_value(value.get("action"), 40) or ""
@@ -148,19 +158,20 @@ class TeamsBot(TeamsActivityHandler):
                 user=user,
                 surface=SURFACE,
                 event_id=key,
+                thread=thread,
             )
         if action == "none_of_these":
-            return conversation.none_of_these(user, SURFACE, question_id=question_id)
+            return conversation.none_of_these(user, SURFACE, question_id=question_id, thread=thread)
         if action in ("show", "more") and item_id:  # "more" with an id: the full card (as the prototype's cards sent)
-            return conversation.show(conversation.engine, item_id, user=user, surface=SURFACE)
+            return conversation.show(conversation.engine, item_id, user=user, surface=SURFACE, thread=thread)
         if action == "more":
-            return conversation.more(user)
+            return conversation.more(user, SURFACE, thread=thread)
         if action == "themes":
             return conversation.themes()
         theme = _text_value(value.get("theme"))
         if action == "theme" and theme:
-            return conversation.theme(conversation.engine, theme, user=user)
-        return conversation.handle("help", user, SURFACE)
+            return conversation.theme(conversation.engine, theme, user=user, surface=SURFACE, thread=thread)
+        return conversation.handle("help", user, SURFACE, thread=thread)
 
     # --- installed or added ----------------------------------------------------------------------------
 

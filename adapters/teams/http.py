@@ -4,10 +4,15 @@ botbuilder-integration-aiohttp 4.17 serialises invoke bodies twice and answers *
 (messaging-extension searches, card actions). This handler calls ``adapter.process_activity`` itself and
 writes the invoke body as it is. Order of checks, each failing closed:
 
-1. size (413), content type (415), JSON with a ``type`` (400);
-2. the Bot Framework JWT (401; any validation error counts as "not authenticated");
-3. the tenant allow-list, read from ``channelData.tenant.id`` (403 for every kind of activity);
-4. the turn; replies go to the connector during it, an invoke's answer comes back in this response.
+1. size (413), content type (415), JSON with a ``type`` (400); compressed bodies are refused before this (415,
+   ``adapters.guard``);
+2. the ``serviceUrl``: a documented Teams host, or one in ``BOT_TEAMS_SERVICE_HOSTS`` (403), so replies and the
+   bot's token never go anywhere else;
+3. the Bot Framework JWT (401; any validation error counts as "not authenticated"; 503 when Bot Framework's
+   signing keys cannot be fetched). Tokens from the Emulator's issuers are refused unless
+   ``BOT_TEAMS_ALLOW_EMULATOR`` is on: nothing ties them to the reply address;
+4. the tenant allow-list, read from ``channelData.tenant.id`` (403 for every kind of activity);
+5. the turn; replies go to the connector during it, an invoke's answer comes back in this response.
 
 Nothing from the body is logged.
 """
@@ -24,19 +29,23 @@ from aiohttp import web
 from botbuilder.core import serializer_helper
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
-from botframework.connector.auth import AuthenticateRequestResult
+from botframework.connector.auth import AuthenticateRequestResult, EmulatorValidation
 from msrest.serialization import Model
 
+from adapters.guard import guarded_application
+from adapters.pools import HEALTH, run_in
 from adapters.teams.adapter import TeamsCloudAdapter, build_adapter, build_authentication
 from adapters.teams.bot import TeamsBot
+from adapters.teams.outbound import KeysUnavailable
 from adapters.teams.settings import TeamsSettings
 from bot.logs import new_request_id
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-AUTH_TIMEOUT = 10.0
-"""Seconds token validation may take (it only waits on the network when refreshing signing keys)."""
+AUTH_TIMEOUT = 15.0
+"""Seconds token validation may take (it only waits on the network when fetching signing keys, which is
+bounded more tightly in ``adapters.teams.outbound``)."""
 MAX_BODY_BYTES = 256 * 1024
 """Teams messages are at most ~100 KB on the wire; anything far larger is not from Teams."""
 
@@ -66,9 +75,16 @@ class TeamsEndpoint:
             activity = None
         if activity is None or not activity.type:
             return _refuse(400, "not an activity")
+        if not self.settings.trusts_service_url(activity.service_url or ""):
+            return _refuse(403, "serviceUrl is not a Teams service host (see BOT_TEAMS_SERVICE_HOSTS)")
 
+        header = request.headers.get("Authorization", "")
+        if not self.settings.allow_emulator and is_emulator_token(header):
+            return _refuse(401, "Emulator token (BOT_TEAMS_ALLOW_EMULATOR is off)")
         try:
-            authenticated = await self._authenticate(activity, request.headers.get("Authorization", ""))
+            authenticated = await self._authenticate(activity, header)
+        except KeysUnavailable:
+            return _refuse(503, "Bot Framework signing keys are unavailable")
         except Exception as exc:
             return _refuse(401, f"authentication failed ({type(exc).__name__})")
 
@@ -90,14 +106,17 @@ class TeamsEndpoint:
         return web.json_response(payload, status=response.status)
 
     async def _authenticate(self, activity: Activity, header: str) -> AuthenticateRequestResult:
-        """Validate the JWT on a worker thread with its own event loop.
+        """Validate the JWT on the server's loop: the only network wait in it, the signing-key fetch, runs on
+        ``TEAMS_IO`` with a timeout (``OpenIdKeys``), one fetch at a time, never again soon after a failure."""
+        return await asyncio.wait_for(self.auth.authenticate_request(activity, header), AUTH_TIMEOUT)
 
-        botbuilder downloads Bot Framework's signing keys (on first use, then daily) with blocking ``requests``
-        calls that have no timeout, from inside this coroutine; on the server's loop a slow Microsoft endpoint
-        would stall every request, Slack's included in the combined process.
-        """
-        validation = self.auth.authenticate_request(activity, header)
-        return await asyncio.wait_for(asyncio.to_thread(asyncio.run, validation), AUTH_TIMEOUT)
+
+def is_emulator_token(header: str) -> bool:
+    """Whether ``header`` carries a JWT from one of the Emulator's issuers (unverified: only to route it)."""
+    try:
+        return bool(header) and EmulatorValidation.is_token_from_emulator(header)
+    except Exception:
+        return False
 
 
 def tenant_of(body: dict[str, Any]) -> str | None:
@@ -110,7 +129,8 @@ def tenant_of(body: dict[str, Any]) -> str | None:
 
 def _refuse(status: int, why: str) -> web.Response:
     """Malformed requests are usually scanners (INFO); a failed token check is worth a WARNING."""
-    log.log(logging.WARNING if status == 401 else logging.INFO, "Teams request refused with %d: %s", status, why)
+    level = logging.WARNING if status in (401, 403, 503) else logging.INFO
+    log.log(level, "Teams request refused with %d: %s", status, why)
     return web.Response(status=status)
 
 
@@ -134,11 +154,11 @@ def add_teams_routes(web_app: web.Application, runtime: Runtime, settings: Teams
 
 def create_app(runtime: Runtime, settings: TeamsSettings) -> web.Application:
     """The standalone Teams web app: ``POST /api/messages`` and ``GET /healthz``."""
-    app = web.Application(client_max_size=MAX_BODY_BYTES * 2)
+    app = guarded_application(client_max_size=MAX_BODY_BYTES * 2)
     add_teams_routes(app, runtime, settings)
 
     async def healthz(_request: web.Request) -> web.Response:
-        health = runtime.health()
+        health = await run_in(HEALTH, runtime.health)
         return web.json_response(health, status=200 if health.get("ok") else 503)
 
     app.router.add_get("/healthz", healthz)

@@ -11,15 +11,25 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from adapters.port import port_from
+from bot.config import parse_bool
 from bot.errors import ConfigError
 
 DEFAULT_PORT = 3978
 APP_TYPES = {"singletenant": "SingleTenant", "multitenant": "MultiTenant", "userassignedmsi": "UserAssignedMSI"}
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("", "0", "false", "no", "off")
+_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$|^\[?::1\]?$")
+SERVICE_HOSTS = frozenset(
+    {
+        "smba.trafficmanager.net",  # Teams, public cloud (regional paths such as /amer/, /emea/, /teams/)
+        "smba.infra.gcc.teams.microsoft.com",  # Teams, US Government Community Cloud
+        "smba.infra.gov.teams.microsoft.us",  # Teams, GCC High
+        "smba.infra.dod.teams.microsoft.us",  # Teams, US Department of Defense
+    }
+)
+"""Microsoft's documented Teams ``serviceUrl`` hosts: the only places replies (and the bot's token) go over https."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +48,12 @@ class TeamsSettings:
     tenants: frozenset[str] | None = None
     allow_unauthenticated: bool = False
     port: int = DEFAULT_PORT
+    service_hosts: frozenset[str] = frozenset()
+    """``BOT_TEAMS_SERVICE_HOSTS``: extra ``serviceUrl`` hosts trusted over http or https (the Emulator's localhost)."""
+    allow_emulator: bool = False
+    """``BOT_TEAMS_ALLOW_EMULATOR``: accept tokens from the Bot Framework Emulator's issuers (local testing only)."""
+    openid_url: str = ""
+    """``BOT_TEAMS_OPENID_URL``: Bot Framework's OpenID metadata (signing keys); empty for Microsoft's own."""
 
     @property
     def authenticated(self) -> bool:
@@ -54,11 +70,14 @@ class TeamsSettings:
         raw_type = environ.get("MicrosoftAppType", "").strip()
         tenant_id = environ.get("MicrosoftAppTenantId", "").strip().lower()
         raw_tenants = environ.get("BOT_TEAMS_TENANTS", "")
-        raw_unauth = environ.get("BOT_TEAMS_ALLOW_UNAUTHENTICATED", "").strip().lower()
-
-        if raw_unauth not in _TRUE + _FALSE:
-            raise ConfigError(f"BOT_TEAMS_ALLOW_UNAUTHENTICATED must be 1 or 0, not {raw_unauth!r}")
-        allow_unauthenticated = raw_unauth in _TRUE
+        allow_unauthenticated = parse_bool(
+            "BOT_TEAMS_ALLOW_UNAUTHENTICATED", environ.get("BOT_TEAMS_ALLOW_UNAUTHENTICATED")
+        )
+        allow_emulator = parse_bool("BOT_TEAMS_ALLOW_EMULATOR", environ.get("BOT_TEAMS_ALLOW_EMULATOR"))
+        service_hosts = _hosts(environ.get("BOT_TEAMS_SERVICE_HOSTS", ""))
+        openid_url = environ.get("BOT_TEAMS_OPENID_URL", "").strip()
+        if openid_url and urlsplit(openid_url).scheme not in ("http", "https"):
+            raise ConfigError(f"BOT_TEAMS_OPENID_URL must be an http(s) URL, not {openid_url!r}")
         app_type = APP_TYPES.get(raw_type.lower() or "singletenant")
         if app_type is None:
             raise ConfigError(
@@ -95,6 +114,9 @@ class TeamsSettings:
             tenants=tenants,
             allow_unauthenticated=allow_unauthenticated,
             port=port,
+            service_hosts=service_hosts,
+            allow_emulator=allow_emulator,
+            openid_url=openid_url,
         )
 
     def allows_tenant(self, tenant_id: str | None) -> bool:
@@ -102,6 +124,21 @@ class TeamsSettings:
         if self.tenants is None:
             return True
         return tenant_id is not None and tenant_id.strip().lower() in self.tenants
+
+    def trusts_service_url(self, url: str) -> bool:
+        """Whether replies may be sent to ``url``: a documented Teams host over https, or a host listed in
+        ``BOT_TEAMS_SERVICE_HOSTS``; never a URL carrying a user name or password."""
+        try:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").rstrip(".").lower()
+            parts.port  # noqa: B018 (raises ValueError on a malformed port)
+        except ValueError:
+            return False
+        if not host or "@" in parts.netloc or parts.username is not None or parts.password is not None:
+            return False
+        if host in SERVICE_HOSTS:
+            return parts.scheme == "https"
+        return host in self.service_hosts and parts.scheme in ("http", "https")
 
     def warnings(self) -> list[str]:
         """Start-up lines an operator must see: authentication off, or any tenant allowed."""
@@ -113,6 +150,14 @@ class TeamsSettings:
             )
         if self.tenants is None:
             lines.append("BOT_TEAMS_TENANTS is not set: activities from any Microsoft 365 tenant are accepted.")
+        if self.allow_emulator:
+            lines.append(
+                "BOT_TEAMS_ALLOW_EMULATOR is on: Bot Framework Emulator tokens are accepted. Local testing only."
+            )
+        if self.service_hosts:
+            lines.append(f"BOT_TEAMS_SERVICE_HOSTS: replies may also go to {', '.join(sorted(self.service_hosts))}.")
+        if self.openid_url:
+            lines.append(f"BOT_TEAMS_OPENID_URL is set: signing keys are read from {self.openid_url}.")
         return lines
 
     def sdk_config(self) -> SdkConfig:
@@ -134,6 +179,14 @@ class SdkConfig:
     APP_PASSWORD: str
     APP_TYPE: str
     APP_TENANTID: str
+
+
+def _hosts(raw: str) -> frozenset[str]:
+    hosts = [h.strip().lower().rstrip(".") for h in raw.split(",") if h.strip()]
+    for host in hosts:
+        if not _HOST.match(host):
+            raise ConfigError(f"BOT_TEAMS_SERVICE_HOSTS must list host names (no scheme, port or path), not {host!r}")
+    return frozenset(h.strip("[]") for h in hosts)
 
 
 def _tenants(raw: str) -> frozenset[str] | None:

@@ -1,4 +1,4 @@
-"""The matching engine: from a practitioner's question to scored evidence items.
+"""The lexical signal: from a practitioner's words to scored evidence items.
 
 How a question is read
     clean Unicode -> cap the length -> words (lower case, British spelling, texting shorthand, filler such
@@ -86,6 +86,9 @@ class Analysis:
     commonness: Mapping[str, float] = field(default_factory=dict)
     """Term -> Zipf frequency in everyday English of the word it came from, for plain-word terms of a
     question; glossary concepts and uncommon words are absent (see ``bot.english``)."""
+    plain: str = ""
+    """The text as plain words for the sentence model: shorthand and typos fixed, glossary forms spelt out
+    ("fgc for neglect" -> "family group conference for neglect"), stop words kept."""
 
     @property
     def phrase(self) -> str:
@@ -93,14 +96,14 @@ class Analysis:
 
 
 @dataclass(frozen=True, slots=True)
-class _Question:
+class Question:
     text: str
     truncated: bool
     analysis: Analysis
     corrected_terms: frozenset[str]
 
 
-class Engine:
+class LexicalEngine:
     """Built once from a knowledge base and a glossary; answers many questions."""
 
     def __init__(
@@ -198,9 +201,11 @@ class Engine:
         commonness: dict[str, float] = {}
         concept_words: list[str] = []
         expansions: list[tuple[str, str]] = []
+        plain: list[str] = []
         position = 0
         for span in (*spans, None):
             end = span.start if span else len(words)
+            plain.extend(words[position:end])
             for k in range(position, end):
                 if words[k] not in STOP_WORDS and (len(words[k]) > 1 or words[k].isdigit()):
                     terms.append(stems[k])
@@ -213,10 +218,17 @@ class Engine:
             concept_words.extend(stems[k] for k in range(span.start, span.end) if words[k] not in STOP_WORDS)
             terms.append(span.entry.concept)
             written = " ".join(words[span.start : span.end])
+            shorthand = span.end - span.start == 1 and (capitals[span.start] or not english.is_common(written))
+            # the sentence model does not know shorthand ("lac"), and reads everyday wording better with its
+            # meaning beside it ("snowed under (overwhelmed by a heavy workload)")
+            same = written == span.entry.means.lower()
+            plain.append(
+                span.entry.means.lower() if shorthand else written if same else f"{written} ({span.entry.means})"
+            )
             if written.lower() != span.entry.means.lower():
                 expansions.append((written, span.entry.means))
             position = span.end
-        analysis = Analysis(tuple(terms), tuple(expansions), tuple(corrections), commonness)
+        analysis = Analysis(tuple(terms), tuple(expansions), tuple(corrections), commonness, " ".join(plain))
         return analysis, concept_words, words
 
     def _correct(self, word: str) -> str:
@@ -245,7 +257,7 @@ class Engine:
                     best = rank
         return best[2] if best else word
 
-    def read(self, question: str) -> _Question:
+    def read(self, question: str) -> Question:
         """Clean, cap and analyse a question."""
         text = clean_unicode(question[: MAX_QUESTION_CHARS * 4])
         truncated = len(text) > MAX_QUESTION_CHARS
@@ -255,16 +267,21 @@ class Engine:
         analysis, _, _ = self._analyse(without_personal_details(text), correct=True)
         fixed = {stem(new) for _, new in analysis.corrections}
         unique = tuple(dict.fromkeys(analysis.terms))[:MAX_TERMS]
-        analysis = Analysis(unique, analysis.expansions, analysis.corrections, analysis.commonness)
-        return _Question(text, truncated, analysis, frozenset(fixed))
+        analysis = Analysis(unique, analysis.expansions, analysis.corrections, analysis.commonness, analysis.plain)
+        return Question(text, truncated, analysis, frozenset(fixed))
 
     # --- scoring ---------------------------------------------------------------------------------------
 
     def rank(self, question: str, limit: int = 5) -> list[Match]:
         """Best items first, whatever their score (for benchmarks and "more")."""
-        return self._rank(self.read(question), limit)
+        return self.rank_question(self.read(question), limit)
 
-    def _rank(self, q: _Question, limit: int) -> list[Match]:
+    def position(self, item_id: str) -> int:
+        """Index of an item in ``items``."""
+        return self._position[item_id]
+
+    def rank_question(self, q: Question, limit: int) -> list[Match]:
+        """Best items first for a question already read, whatever their score."""
         terms = q.analysis.terms
         if not terms or not self.items:
             return []
@@ -311,15 +328,25 @@ class Engine:
         dice = 2.0 * common / (total + phrase_total) if total + phrase_total else 0.0
         return 0.5 * dice + 0.5 * fuzz.token_sort_ratio(query, canonical) / 100.0
 
-    def answer(self, question: str, limit: int = 3, *, further: int = 0) -> Answer:
+    def answer(
+        self,
+        question: str,
+        limit: int = 3,
+        *,
+        further: int = 0,
+        confident_score: float | None = None,
+        suggest_score: float | None = None,
+    ) -> Answer:
         """Confident results (at most ``limit``), else suggestions, timed from the first character read.
 
         ``further`` asks for that many more ranked items after those shown (for a later "more")."""
         started = time.perf_counter()
+        confident = self.confident_score if confident_score is None else confident_score
+        suggest = self.suggest_score if suggest_score is None else suggest_score
         q = self.read(question)
-        ranked = self._rank(q, max(limit, 3) + 1 + further)
-        results = [m for m in ranked if m.score >= self.confident_score]
-        if results and not self._says_enough(q, results[0].item):
+        ranked = self.rank_question(q, max(limit, 3) + 1 + further)
+        results = [m for m in ranked if m.score >= confident]
+        if results and not self.says_enough(q, results[0].item):
             results = []
         if (
             len(results) >= 2
@@ -329,22 +356,26 @@ class Engine:
             results = []
         suggestions: list[Match] = []
         if not results:
-            suggestions = [m for m in ranked if m.score >= self.suggest_score][:limit]
+            suggestions = [m for m in ranked if m.score >= suggest][:limit]
         shown = len(results[:limit]) or len(suggestions)
-        understood = [f"{a} → {b}" for a, b in q.analysis.corrections]
-        understood += [f"{a} → {b}" for a, b in q.analysis.expansions]
         return Answer(
             question=q.text,
             results=tuple(results[:limit]),
             suggestions=tuple(suggestions),
             elapsed_ms=(time.perf_counter() - started) * 1000.0,
             truncated=q.truncated,
-            understood=tuple(understood),
+            understood=self.understood(q),
             further=tuple(ranked[shown : shown + further]),
             has_topic=bool(q.analysis.terms),
         )
 
-    def _says_enough(self, q: _Question, item: KnowledgeItem) -> bool:
+    def understood(self, q: Question) -> tuple[str, ...]:
+        """How the question was read, for the user: spelling corrections, then glossary expansions."""
+        understood = [f"{a} → {b}" for a, b in q.analysis.corrections]
+        understood += [f"{a} → {b}" for a, b in q.analysis.expansions]
+        return tuple(understood)
+
+    def says_enough(self, q: Question, item: KnowledgeItem) -> bool:
         """Whether what the question shares with ``item`` is enough for a confident answer.
 
         It is when the question reads as one of the item's own phrases (its title or an example question,
@@ -371,7 +402,7 @@ class Engine:
         at = int(np.searchsorted(posting[0], index))
         return int(posting[2][at]) if at < posting[0].size and posting[0][at] == index else None
 
-    def _explain(self, q: _Question, index: int, phrase_n: int) -> tuple[str, ...]:
+    def _explain(self, q: Question, index: int, phrase_n: int) -> tuple[str, ...]:
         reasons: list[str] = []
         if phrase_n >= 0:
             text = self._phrases[phrase_n][1]

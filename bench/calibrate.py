@@ -1,0 +1,122 @@
+"""``python -m bench.calibrate``: fit the score's logistic model (``bot.matching.fusion``) and show its effect.
+
+The 0-100 score is the calibrated chance that the engine's top item is the right answer. This script runs
+the real engine over the shared public sets and the practitioner question set, records for each question
+the top item's features (``fusion.FEATURES``) and whether it was right (out-of-scope questions: never), and
+fits a logistic regression with each set weighted equally, so no one set's size decides. The harder
+practitioner set (``tests/data/practitioner_questions_hard.yaml``) is kept out of the fit and reported as
+held out. Paste the printed coefficients into ``bot/matching/fusion.py``; ``--check`` only reports figures
+with the coefficients in use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from bench import datasets
+from bot import load_glossary, load_knowledge
+from bot.config import DEFAULT_GLOSSARY, DEFAULT_KNOWLEDGE
+from bot.matching import Engine, fusion
+
+TESTS_DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+FITTED = ("practitioner_questions.yaml",)
+HELD_OUT = ("practitioner_questions_hard.yaml",)
+L2 = 1e-3
+
+
+def _cases_of(path: Path) -> list[tuple[str, tuple[str, ...]]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [(str(e["q"]), (e["expect"],) if e.get("expect") else ()) for e in data["questions"]]
+
+
+def _observe(engine: Engine, cases: Sequence[tuple[str, tuple[str, ...]]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Features of each question's top item, whether it is right, and whether the question is in scope."""
+    rows, right, in_scope = [], [], []
+    for question, relevant in cases:
+        q = engine.read(question)
+        top = engine.evaluate(q, 1) if q.analysis.terms and q.text.strip() else []
+        rows.append(top[0].features if top else (0.0,) * len(fusion.FEATURES))
+        right.append(bool(top) and bool(relevant) and engine.items[top[0].signals.index].id in relevant)
+        in_scope.append(bool(relevant))
+    return np.array(rows, dtype=np.float64), np.array(right, dtype=np.float64), np.array(in_scope, dtype=bool)
+
+
+def fit(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted L2-regularised logistic regression by Newton's method; returns (coefficients..., intercept)."""
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    beta = np.zeros(xb.shape[1])
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-(xb @ beta)))
+        w = p * (1.0 - p) * weights
+        hessian = xb.T @ (xb * w[:, None]) + L2 * np.eye(len(beta))
+        step = np.linalg.solve(hessian, xb.T @ ((y - p) * weights) - L2 * beta)
+        beta += step
+        if np.abs(step).max() < 1e-9:
+            break
+    return beta
+
+
+def _figures(name: str, x: np.ndarray, right: np.ndarray, in_scope: np.ndarray, beta: np.ndarray, bar: float) -> str:
+    z = np.hstack([x, np.ones((len(x), 1))]) @ beta
+    lexical = np.sqrt(x[:, 2]) * 100.0
+    close = np.array([fusion.decisive(c, lx, e > 0.5) for c, lx, e in zip(x[:, 0], lexical, x[:, 4], strict=True)])
+    answered = (100.0 / (1.0 + np.exp(-z)) >= bar) & close
+    n_in = max(1, int(in_scope.sum()))
+    acc = float((answered & (right == 1) & in_scope).sum()) / n_in
+    rejected = float((~answered & in_scope).sum()) / n_in
+    oos = (~in_scope).sum()
+    oos_rej = float((~answered & ~in_scope).sum()) / oos if oos else math.nan
+    hit1 = float((right == 1).sum()) / n_in
+    wrong = 1 - acc - rejected
+    return (
+        f"{name:30s} hit@1 {hit1:.3f}  answer acc {acc:.3f}  wrong {wrong:.3f}  "
+        f"false rej {rejected:.3f}  OOS rej {oos_rej:.3f}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.calibrate", description=__doc__.split("\n")[0])
+    parser.add_argument("--datasets", type=Path, default=None, metavar="DIR", help="benchmark root folder")
+    parser.add_argument("--check", action="store_true", help="report with the coefficients in use; no fit")
+    args = parser.parse_args(argv)
+    glossary = load_glossary(DEFAULT_GLOSSARY)
+    observed: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    for folder in datasets.find_datasets((args.datasets or datasets.default_root()).resolve()):
+        data = datasets.load_dataset(folder)
+        with tempfile.TemporaryDirectory(prefix="calibrate-") as tmp:
+            datasets.write_knowledge(data.items, Path(tmp) / "knowledge")
+            kb = load_knowledge(Path(tmp) / "knowledge")
+        cases = [(q.q, q.relevant) for q in data.queries] + [(q.q, ()) for q in data.oos]
+        observed[data.name] = _observe(Engine(kb.items, glossary), cases)
+    bundled = Engine(load_knowledge(DEFAULT_KNOWLEDGE, exclude=[DEFAULT_GLOSSARY]).items, glossary)
+    for file in (*FITTED, *HELD_OUT):
+        observed[file] = _observe(bundled, _cases_of(TESTS_DATA / file))
+    in_use = np.array([*fusion.COEFFICIENTS, fusion.INTERCEPT])
+    if args.check:
+        beta = in_use
+    else:
+        fitted = [name for name in observed if name not in HELD_OUT]
+        x = np.vstack([observed[n][0] for n in fitted])
+        y = np.concatenate([observed[n][1] for n in fitted])
+        weights = np.concatenate([np.full(len(observed[n][1]), 1000.0 / len(observed[n][1])) for n in fitted])
+        beta = fit(x, y, weights)
+        print("COEFFICIENTS = (" + ", ".join(f"{b:.3f}" for b in beta[:-1]) + ")")
+        print(f"INTERCEPT = {beta[-1]:.3f}")
+        print("features:", ", ".join(fusion.FEATURES))
+    for bar in sorted({fusion.CONFIDENT_SCORE, 30.0, 35.0, 45.0, 50.0}):
+        print(f"\nconfident at score >= {bar:.0f}:")
+        for name, (x, right, in_scope) in observed.items():
+            label = f"{name} (held out)" if name in HELD_OUT else name
+            print(_figures(label, x, right, in_scope, beta, bar))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

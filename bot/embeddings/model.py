@@ -1,0 +1,119 @@
+"""The bundled sentence-embedding model: all-MiniLM-L6-v2, exported to ONNX and quantised to int8.
+
+``data/model/`` holds ``model.onnx`` (encoder + mean pooling + L2 normalisation in one graph),
+``tokenizer.json`` (the model's own WordPiece tokenizer), their ``SHA256SUMS``, the Apache-2.0 ``LICENSE``
+and a ``NOTICE`` of credits and changes; ``scripts/make-sentence-model`` rebuilds them. The files are
+checked against ``SHA256SUMS`` before loading, so a truncated or altered model fails with one clear line
+instead of giving quietly wrong answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.errors import ModelError
+
+MODEL_DIR = Path(__file__).resolve().parent.parent / "data" / "model"
+DIMENSIONS = 384
+MAX_TOKENS = 128
+"""Longest input read, in word pieces (about 90 words). Items' long texts are read sentence by sentence
+elsewhere; a title plus summary beyond this adds little to what the opening says."""
+BATCH_TOKENS = 4096
+"""Texts are embedded in batches of similar length holding at most this many word pieces, so memory stays
+flat whatever the number of texts (one padded batch of 32 long texts took 550-900 MB)."""
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Encoder:
+    """Texts in, unit-length float32 vectors out (one row per text)."""
+
+    def __init__(self, model_dir: Path = MODEL_DIR, *, threads: int | None = None) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self.digest = verify(model_dir)
+        """sha256 of model.onnx and tokenizer.json together: cached vectors are keyed by it."""
+        try:
+            self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+            self._tokenizer.no_padding()  # the file pads to a fixed width; batches are padded here instead
+            self._tokenizer.enable_truncation(MAX_TOKENS)
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
+            options.inter_op_num_threads = 1
+            options.log_severity_level = 3
+            options.enable_cpu_mem_arena = False  # the arena keeps its largest batch's memory for good
+            self._session = onnxruntime.InferenceSession(
+                str(model_dir / "model.onnx"), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime and tokenizers raise their own exception types
+            raise ModelError(f"{model_dir}: the sentence model could not be loaded ({exc})") from None
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """Vectors for ``texts``, in order. Batches group texts of similar length to keep padding small."""
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self._tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda n: len(encodings[n].ids))
+        start = 0
+        while start < len(order):
+            longest = len(encodings[order[start]].ids)
+            end = start
+            while end < len(order):
+                longest = max(longest, len(encodings[order[end]].ids))
+                if (end - start + 1) * longest > BATCH_TOKENS:
+                    break
+                end += 1
+            end = max(end, start + 1)
+            chunk = order[start:end]
+            width = max(len(encodings[n].ids) for n in chunk)
+            ids = np.zeros((len(chunk), width), dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            for row, n in enumerate(chunk):
+                piece = encodings[n].ids
+                ids[row, : len(piece)] = piece
+                mask[row, : len(piece)] = 1
+            vectors = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            out[chunk] = vectors
+            start = end
+        return out
+
+    def embed_one(self, text: str) -> Vectors:
+        """One text's vector (1-D)."""
+        vector: Vectors = self.embed([text])[0]
+        return vector
+
+
+def verify(model_dir: Path) -> str:
+    """Check the model files against ``SHA256SUMS``; returns their combined digest. Raises ``ModelError``."""
+    sums_file = model_dir / "SHA256SUMS"
+    try:
+        lines = sums_file.read_text(encoding="utf-8").split("\n")
+    except OSError:
+        raise ModelError(f"{sums_file}: missing; reinstall the package or run scripts/make-sentence-model") from None
+    combined = hashlib.sha256()
+    for line in filter(None, (ln.strip() for ln in lines)):
+        expected, name = line.split(maxsplit=1)
+        path = model_dir / name
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            raise ModelError(f"{path}: missing; reinstall the package or run scripts/make-sentence-model") from None
+        if digest != expected:
+            raise ModelError(f"{path}: corrupt (sha256 does not match SHA256SUMS); reinstall the package")
+        combined.update(digest.encode())
+    return combined.hexdigest()
+
+
+@cache
+def load_encoder(model_dir: Path = MODEL_DIR) -> Encoder:
+    """The encoder, loaded once per process on first use (about 0.3 s) and shared by every reload."""
+    return Encoder(model_dir)

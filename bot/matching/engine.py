@@ -1,0 +1,227 @@
+"""``Engine``: the lexical and the semantic signal together, built once per knowledge base.
+
+For each question:
+1. the lexical engine reads it (clean, cap, shorthand, typos, glossary, personal details removed) and
+   scores its candidate items (``lexical``);
+2. the sentence model reads the whole message, its plain-words reading when the glossary or spelling
+   changed it ("LAC" -> "looked after children"), and each sentence of a long message (``reading``), and
+   finds each item's closest phrase (``semantic``);
+3. the two are fused into one ranking and one 0-100 score, the calibrated chance the item is right
+   (``fusion``); a confident answer, "did you mean", or nothing follows from that score.
+
+With the semantic signal off (``BOT_SEMANTIC=off``) the lexical engine answers alone, on its own scale.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.answer import Answer, Match
+from bot.embeddings import VectorCache, load_encoder
+from bot.glossary import Glossary
+from bot.knowledge import KnowledgeItem
+from bot.matching import fusion, lexical
+from bot.matching.lexical import LexicalEngine, Question
+from bot.matching.reading import readings
+from bot.matching.semantic import QUESTION, TITLE, Closest, SemanticIndex
+
+log = logging.getLogger(__name__)
+
+LEXICAL_CANDIDATES = 40
+"""Lexical candidates scored per question (the semantic side proposes its own)."""
+EXPLAIN_COSINE = 0.45
+"""From this cosine up, the explanation names the phrase the question is close in meaning to."""
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """One item as both signals see it for one question."""
+
+    signals: fusion.Signals
+    features: tuple[float, ...]
+    why: tuple[str, ...]
+
+    @property
+    def decisive(self) -> bool:
+        s = self.signals
+        return fusion.decisive(s.cosine, s.lexical, s.enough)
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """Ranked matches for one question, and what the answer decision needs beyond their scores."""
+
+    matches: list[Match]
+    decisive: frozenset[str]
+    """Items with one signal close on its own (``fusion.decisive``): only they can be answers."""
+    lexical_near: frozenset[str]
+    """Items the lexical engine alone would offer as "did you mean"."""
+
+
+class Engine:
+    """Built once from a knowledge base and a glossary; answers many questions."""
+
+    def __init__(
+        self,
+        items: Sequence[KnowledgeItem],
+        glossary: Glossary | None = None,
+        *,
+        confident_score: float | None = None,
+        suggest_score: float | None = None,
+        semantic: bool = True,
+        vector_cache: Path | None = None,
+    ) -> None:
+        started = time.perf_counter()
+        self.lexical = LexicalEngine(items, glossary)
+        self.items = self.lexical.items
+        self.by_id = self.lexical.by_id
+        self.glossary = self.lexical.glossary
+        self.semantic: SemanticIndex | None = None
+        if semantic and self.items:
+            encoder = load_encoder()
+            self.semantic = SemanticIndex(self.items, encoder, VectorCache(vector_cache, encoder.digest))
+            encoder.embed(["warm up"])  # the first call to the model is slow; pay it now, not on a question
+            log.debug(
+                "semantic index: %d items, %d texts embedded, %.2f s",
+                len(self.items),
+                self.semantic.embedded,
+                time.perf_counter() - started,
+            )
+        default_confident = fusion.CONFIDENT_SCORE if semantic else lexical.CONFIDENT_SCORE
+        default_suggest = fusion.SUGGEST_SCORE if semantic else lexical.SUGGEST_SCORE
+        self.confident_score = default_confident if confident_score is None else confident_score
+        self.suggest_score = min(default_suggest if suggest_score is None else suggest_score, self.confident_score)
+        self.semantic_on = semantic
+
+    # --- reading ---------------------------------------------------------------------------------------
+
+    def read(self, question: str) -> Question:
+        """Clean, cap and analyse a question (the lexical reading, shared by both signals)."""
+        return self.lexical.read(question)
+
+    # --- ranking ---------------------------------------------------------------------------------------
+
+    def rank(self, question: str, limit: int = 5) -> list[Match]:
+        """Best items first, whatever their score (for benchmarks and "more")."""
+        return self._rank(self.read(question), limit)
+
+    def _rank(self, q: Question, limit: int) -> list[Match]:
+        return self._ranked(q, limit).matches
+
+    def _ranked(self, q: Question, limit: int) -> Ranking:
+        if self.semantic is None:
+            matches = self.lexical.rank_question(q, limit)
+            return Ranking(matches, frozenset(m.item.id for m in matches), frozenset())
+        evaluations = self.evaluate(q, limit)
+        out = [Match(self.items[e.signals.index], fusion.score(e.features), e.why) for e in evaluations]
+        near = frozenset(
+            self.items[e.signals.index].id for e in evaluations if e.signals.lexical >= lexical.SUGGEST_SCORE
+        )
+        # The ranking is relevance; below the top, items are shown in the order of their scores.
+        ordered = out[:1] + sorted(out[1:], key=lambda m: -m.score)
+        decisive = frozenset(self.items[e.signals.index].id for e in evaluations if e.decisive)
+        return Ranking(ordered, decisive, near)
+
+    def evaluate(self, q: Question, limit: int) -> list[Evaluation]:
+        """The ``limit`` most relevant items with both signals and the features their score comes from."""
+        assert self.semantic is not None
+        lexical_matches = self.lexical.rank_question(q, LEXICAL_CANDIDATES)
+        lexical_by_index = {self.lexical.position(m.item.id): m for m in lexical_matches}
+        closest = self._closest(q, lexical_by_index)
+        if not closest:
+            return []
+        signals = [
+            fusion.Signals(
+                c.index,
+                c.cosine,
+                lexical_by_index[c.index].score if c.index in lexical_by_index else 0.0,
+                c.index in lexical_by_index and self.lexical.says_enough(q, self.items[c.index]),
+            )
+            for c in closest
+        ]
+        signals.sort(key=lambda s: (-s.relevance, self.items[s.index].id))
+        typical = fusion.background([c.cosine for c in closest])
+        lexical_top = lexical_matches[0].item.id if lexical_matches else None
+        semantic_top = closest[0].index
+        cosine_of = {c.index: c for c in closest}
+        out: list[Evaluation] = []
+        for rank, s in enumerate(signals[:limit]):
+            # each item is judged against the items ranked below it: the top one against the runner-up,
+            # the runner-up (for "see also" and "more") as if the top one were not there
+            below = signals[rank + 1].relevance if rank + 1 < len(signals) else 0.0
+            agree = rank == 0 and s.index == semantic_top and self.items[s.index].id == lexical_top
+            x = fusion.features(s, below, agree, typical)
+            out.append(Evaluation(s, x, self._explain(cosine_of[s.index], lexical_by_index.get(s.index))))
+        return out
+
+    def _closest(self, q: Question, lexical_by_index: dict[int, Match]) -> list[Closest]:
+        assert self.semantic is not None
+        parts = readings(q.text)
+        texts = [r.text for r in parts]
+        weights = [r.weight for r in parts]
+        plain = q.analysis.plain
+        if (q.analysis.expansions or q.analysis.corrections) and plain and plain != texts[0]:
+            texts.append(plain)
+            weights.append(1.0)
+        vectors = self.semantic.embed_question(texts)
+        return self.semantic.closest(vectors, extra=lexical_by_index.keys(), weights=weights)
+
+    # --- answering -------------------------------------------------------------------------------------
+
+    def answer(self, question: str, limit: int = 3, *, further: int = 0) -> Answer:
+        """Confident results (at most ``limit``), else suggestions, timed from the first character read.
+
+        ``further`` asks for that many more ranked items after those shown (for a later "more")."""
+        if self.semantic is None:
+            return self.lexical.answer(
+                question,
+                limit,
+                further=further,
+                confident_score=self.confident_score,
+                suggest_score=self.suggest_score,
+            )
+        started = time.perf_counter()
+        q = self.read(question)
+        ranking = Ranking([], frozenset(), frozenset())
+        if q.analysis.terms and q.text.strip():
+            ranking = self._ranked(q, max(limit, 3) + 1 + further)
+        ranked = ranking.matches
+        results = [m for m in ranked if m.score >= self.confident_score and m.item.id in ranking.decisive]
+        if results and results[0] is not (ranked[0] if ranked else None):
+            results = []  # only the most relevant item can be the answer; the others are "see also"
+        suggestions: list[Match] = []
+        if not results:
+            # near misses: a fair fused score, or words in common enough for the lexical engine to suggest
+            suggestions = [m for m in ranked if m.score >= self.suggest_score or m.item.id in ranking.lexical_near]
+            suggestions = suggestions[:limit]
+        shown = len(results[:limit]) or len(suggestions)
+        return Answer(
+            question=q.text,
+            results=tuple(results[:limit]),
+            suggestions=tuple(suggestions),
+            elapsed_ms=(time.perf_counter() - started) * 1000.0,
+            truncated=q.truncated,
+            understood=self.lexical.understood(q),
+            further=tuple(ranked[shown : shown + further]),
+            has_topic=bool(q.analysis.terms),
+        )
+
+    # --- explanations ----------------------------------------------------------------------------------
+
+    def _explain(self, closest: Closest, lexical_match: Match | None) -> tuple[str, ...]:
+        reasons: list[str] = []
+        item = self.items[closest.index]
+        if closest.cosine >= EXPLAIN_COSINE:
+            if closest.kind == QUESTION:
+                reasons.append(f"close in meaning to the example question “{item.questions[closest.position]}”")
+            elif closest.kind == TITLE:
+                reasons.append(f"close in meaning to the title “{item.title}”")
+            else:
+                reasons.append("close in meaning to the summary")
+        if lexical_match is not None:
+            reasons += [r for r in lexical_match.why if not r.startswith("closest ") or not reasons]
+        return tuple(reasons)

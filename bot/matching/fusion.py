@@ -1,0 +1,96 @@
+"""One 0-100 score from the lexical and the semantic signal, and how sure the bot can be of it.
+
+Two numbers per item come in:
+    lexical   the lexical engine's 0-100 score (words, glossary, typos, exact programme names)
+    cosine    the semantic signal's best cosine between the question and the item's phrases (-1..1)
+
+Ranking (which item is most relevant) uses
+    relevance = cosine + LEXICAL_WEIGHT * (lexical / 100) ** 2
+Meaning carries paraphrase and everyday wording; the lexical part is squared so that a few shared everyday
+words add little while a strong lexical match (an acronym read through the glossary, a programme's name,
+an item's own question) adds a lot.
+
+The score shown to users is the calibrated chance that the top item is the right answer, from how the two
+signals agree (a logistic model, ``COEFFICIENTS``, fitted by ``python -m bench.calibrate`` on the shared
+public sets and the practitioner question set; not on the harder held-out set):
+    x = (cosine, lift, (lexical/100)^2, agree, enough, margin)
+      lift    the item's cosine minus the question's typical cosine with the base (ranks 5-10): how much
+              the item stands out, which tells a near-domain question the base lacks from one it covers
+      agree   1 when the item is first by both signals on their own
+      enough  1 when the words the item shares with the question say enough (``LexicalEngine.says_enough``)
+      margin  the item's relevance minus that of the item ranked next below it (so the runner-up, for
+              "see also" and "more", is judged as if the top item were not there)
+    score = 100 * 1 / (1 + exp(-(w . x + b)))
+A confident answer needs ``CONFIDENT_SCORE`` and one signal close on its own (``decisive``: a cosine of
+``CLOSE_COSINE``, or a lexical score of ``LEXICAL_CLOSE`` with enough words in common), so relative
+features (lift, margin) cannot carry a weak match in a small base; below it, items from ``SUGGEST_SCORE``
+are "did you mean".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+LEXICAL_WEIGHT = 0.5
+CONFIDENT_SCORE = 40.0
+SUGGEST_SCORE = 15.0
+BACKGROUND_RANKS = (4, 10)
+"""Ranks (0-based, end exclusive) of the items whose mean cosine is the question's background."""
+
+FEATURES = ("cosine", "lift", "lexical²", "agree", "enough", "margin")
+COEFFICIENTS = (4.391, 1.569, -1.218, 0.555, 0.874, 12.141)
+INTERCEPT = -4.523
+CLOSE_COSINE = 0.5
+"""A confident answer also needs one signal to be close on its own: this cosine, or ``LEXICAL_CLOSE``."""
+LEXICAL_CLOSE = 36.0
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """What both signals say about one item for one question."""
+
+    index: int
+    cosine: float
+    lexical: float
+    """0-100."""
+    enough: bool = False
+
+    @property
+    def relevance(self) -> float:
+        return relevance(self.cosine, self.lexical)
+
+
+def relevance(cosine: float, lexical: float) -> float:
+    return cosine + LEXICAL_WEIGHT * (lexical / 100.0) ** 2
+
+
+def background(cosines: Sequence[float]) -> float:
+    """The question's typical cosine with the base: the mean of ranks 5-10 (fewer for a small base)."""
+    ordered = sorted(cosines, reverse=True)
+    start, end = BACKGROUND_RANKS
+    tail = ordered[start:end] or ordered[1:] or [0.0]
+    return sum(tail) / len(tail)
+
+
+def features(item: Signals, best_other: float, agree: bool, typical: float) -> tuple[float, ...]:
+    return (
+        item.cosine,
+        item.cosine - typical,
+        (item.lexical / 100.0) ** 2,
+        1.0 if agree else 0.0,
+        1.0 if item.enough else 0.0,
+        item.relevance - best_other,
+    )
+
+
+def score(x: Sequence[float]) -> float:
+    """The 0-100 score: calibrated chance, in per cent, that this item is the right answer."""
+    z = INTERCEPT + sum(w * v for w, v in zip(COEFFICIENTS, x, strict=True))
+    return round(100.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))), 1)
+
+
+def decisive(cosine: float, lexical: float, enough: bool) -> bool:
+    """Whether one signal is close on its own: the meaning, or the words (with enough of them shared)."""
+    return cosine >= CLOSE_COSINE or (lexical >= LEXICAL_CLOSE and enough)

@@ -1,0 +1,116 @@
+"""The semantic signal: how close in meaning a question is to each item's own phrases.
+
+Each item is represented by the vectors of its title, each of its example questions, and its title with
+its summary (``item_texts``). An item's semantic similarity to a question is the best cosine between the
+question's vectors (the whole message, and each of its sentences when it is long) and the item's vectors.
+
+Search has two stages so a 100k-item base stays fast and small:
+1. every item's *centroid* (the normalised mean of its vectors, float32) is compared with the question in
+   one matrix-vector product, and the ``CANDIDATES`` closest items are kept (with any items the lexical
+   engine proposes);
+2. for those candidates only, every vector of the item (stored as float16) is compared, and the best
+   cosine and the phrase it came from are kept.
+A base with at most ``CANDIDATES`` items is therefore searched exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.embeddings import DIMENSIONS, Encoder, VectorCache
+from bot.knowledge import KnowledgeItem
+
+CANDIDATES = 256
+TITLE, QUESTION, SUMMARY = 0, 1, 2
+
+
+def item_texts(item: KnowledgeItem) -> list[tuple[int, str]]:
+    """(kind, text) pairs embedded for an item: its title, each example question, title + summary."""
+    texts = [(TITLE, item.title)]
+    texts += [(QUESTION, q) for q in item.questions]
+    texts.append((SUMMARY, f"{item.title}. {item.summary}".strip()))
+    return texts
+
+
+@dataclass(frozen=True, slots=True)
+class Closest:
+    """An item's best cosine with the question and which of its phrases gave it."""
+
+    index: int
+    cosine: float
+    kind: int
+    """``TITLE``, ``QUESTION`` or ``SUMMARY``."""
+    position: int
+    """Which example question, for ``QUESTION``."""
+
+
+class SemanticIndex:
+    """Item vectors, built once per knowledge base (from the cache where possible)."""
+
+    def __init__(self, items: Sequence[KnowledgeItem], encoder: Encoder, cache: VectorCache) -> None:
+        self.encoder = encoder
+        texts: list[str] = []
+        kinds: list[int] = []
+        starts = [0]
+        for item in items:
+            for kind, text in item_texts(item):
+                texts.append(text)
+                kinds.append(kind)
+            starts.append(len(texts))
+        vectors = cache.vectors(texts, encoder.embed, DIMENSIONS)
+        self.embedded = cache.embedded
+        """How many texts had to be embedded (not found in the cache) when this index was built."""
+        del texts
+        self._kinds = np.array(kinds, dtype=np.int8)
+        self._starts = np.array(starts, dtype=np.int64)
+        counts = np.diff(self._starts)
+        owner = np.repeat(np.arange(len(items), dtype=np.int64), counts)
+        centroids = np.zeros((len(items), DIMENSIONS), dtype=np.float32)
+        np.add.at(centroids, owner, vectors)
+        norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+        centroids /= np.maximum(norms, 1e-9)
+        self._centroids = centroids
+        self._vectors = vectors.astype(np.float16)
+        del vectors
+
+    def embed_question(self, sentences: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Vectors of a question's readings (the whole message first, then its sentences)."""
+        return self.encoder.embed(sentences)
+
+    def closest(
+        self, readings: npt.NDArray[np.float32], extra: Iterable[int] = (), weights: Sequence[float] | None = None
+    ) -> list[Closest]:
+        """Best cosine per candidate item, best first. ``readings`` are the question's vectors (one per
+        reading); ``weights`` discount readings that are context rather than the question; ``extra`` adds
+        candidate items (from the lexical engine) to those chosen by centroid."""
+        count = self._centroids.shape[0]
+        if count == 0 or readings.size == 0:
+            return []
+        w = np.ones(readings.shape[0], dtype=np.float32) if weights is None else np.asarray(weights, np.float32)
+        if count <= CANDIDATES:
+            candidates = np.arange(count)
+        else:
+            coarse = (self._centroids @ readings.T).max(axis=1)
+            candidates = np.argpartition(coarse, -CANDIDATES)[-CANDIDATES:]
+            candidates = np.union1d(candidates, np.fromiter(extra, dtype=np.int64))
+        rows = np.concatenate([np.arange(self._starts[i], self._starts[i + 1]) for i in candidates])
+        sims = (self._vectors[rows].astype(np.float32) @ readings.T) * w  # rows x readings
+        best_reading = sims.max(axis=1)
+        out: list[Closest] = []
+        at = 0
+        for i in candidates.tolist():
+            n = int(self._starts[i + 1] - self._starts[i])
+            if n == 0:
+                continue
+            local = int(np.argmax(best_reading[at : at + n]))
+            row = int(rows[at + local])
+            kind = int(self._kinds[row])
+            position = row - int(self._starts[i]) - 1 if kind == QUESTION else 0
+            out.append(Closest(i, float(best_reading[at + local]), kind, position))
+            at += n
+        out.sort(key=lambda c: -c.cosine)
+        return out

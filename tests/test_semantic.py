@@ -1,0 +1,196 @@
+"""The bundled sentence model, its vector cache, long-message reading and the fused engine's behaviour."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot import DEFAULT_GLOSSARY, DEFAULT_KNOWLEDGE, Engine, Settings, open_library
+from bot.embeddings import Encoder, VectorCache, load_encoder
+from bot.embeddings.model import MODEL_DIR
+from bot.errors import ModelError
+from bot.library import library_from_settings
+from bot.matching.reading import readings, sentences
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Encoder:
+    return load_encoder()
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Engine:
+    return open_library(DEFAULT_KNOWLEDGE, DEFAULT_GLOSSARY).engine
+
+
+# --- the model -------------------------------------------------------------------------------------------
+
+
+def test_vectors_are_unit_length_and_meaning_beats_shared_words(encoder: Encoder) -> None:
+    a, b, c = encoder.embed(
+        [
+            "is mentoring any good for young offenders",
+            "does mentoring reduce youth offending",
+            "is mentoring any good for new managers",
+        ]
+    )
+    assert np.allclose([np.linalg.norm(v) for v in (a, b, c)], 1.0, atol=1e-3)
+    assert float(a @ b) > float(a @ c) + 0.05  # five words in common do not beat the meaning
+
+
+def test_a_batch_barely_changes_a_vector(encoder: Encoder) -> None:
+    # int8 dynamic quantisation shares one activation scale across a batch, so batch-mates move a vector
+    # slightly; padding itself is masked out.
+    alone = encoder.embed(["what works for neglect"])[0]
+    batched = encoder.embed(["what works for neglect", "a much longer sentence " * 10])[0]
+    assert float(alone @ batched) > 0.98
+
+
+def test_a_corrupt_or_missing_model_file_fails_with_one_line_naming_it(tmp_path: Path) -> None:
+    broken = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, broken)
+    with (broken / "model.onnx").open("r+b") as fh:
+        fh.seek(1000)
+        fh.write(b"\0" * 16)
+    with pytest.raises(ModelError) as corrupt:
+        Encoder(broken)
+    assert "model.onnx" in str(corrupt.value) and "corrupt" in str(corrupt.value) and "\n" not in str(corrupt.value)
+    shutil.copyfile(MODEL_DIR / "model.onnx", broken / "model.onnx")
+    (broken / "tokenizer.json").unlink()
+    with pytest.raises(ModelError, match=r"tokenizer\.json: missing"):
+        Encoder(broken)
+
+
+def test_the_model_ships_with_its_licence_notice_and_checksums() -> None:
+    notice = (MODEL_DIR / "NOTICE").read_text(encoding="utf-8")
+    assert "all-MiniLM-L6-v2" in notice and "MiniLM" in notice and "BERT" in notice and "quantised" in notice
+    assert "Apache License" in (MODEL_DIR / "LICENSE").read_text(encoding="utf-8")
+    assert {line.split()[1] for line in (MODEL_DIR / "SHA256SUMS").read_text().splitlines()} == {
+        "model.onnx",
+        "tokenizer.json",
+    }
+
+
+# --- the vector cache ------------------------------------------------------------------------------------
+
+
+def test_a_restart_embeds_nothing_and_an_edit_embeds_only_what_changed(encoder: Encoder, tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    def embed(texts: object) -> np.ndarray:
+        batch = list(texts)  # type: ignore[call-overload]
+        calls.append(len(batch))
+        return encoder.embed(batch)
+
+    texts = ["family group conferences", "group supervision", "neglect tools"]
+    first = VectorCache(tmp_path, encoder.digest).vectors(texts, embed, 384)
+    again = VectorCache(tmp_path, encoder.digest).vectors(texts, embed, 384)
+    assert calls == [3] and np.allclose(first, again, atol=2e-3)
+    edited = VectorCache(tmp_path, encoder.digest)
+    edited.vectors([*texts[:2], "graded care profile"], embed, 384)
+    assert calls == [3, 1] and edited.embedded == 1
+    other_model = VectorCache(tmp_path, "0" * 64)
+    other_model.vectors(texts, embed, 384)
+    assert other_model.embedded == 3  # vectors of another model are never reused
+
+
+def test_an_unwritable_or_damaged_cache_only_costs_time(encoder: Encoder, tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    vectors = VectorCache(blocked, encoder.digest).vectors(["fgc"], encoder.embed, 384)
+    assert vectors.shape == (1, 384)
+    cache = VectorCache(tmp_path / "cache", encoder.digest)
+    cache.vectors(["fgc"], encoder.embed, 384)
+    assert cache.folder is not None
+    (cache.folder / "vectors.npy").write_bytes(b"garbage")
+    again = VectorCache(tmp_path / "cache", encoder.digest)
+    assert np.allclose(again.vectors(["fgc"], encoder.embed, 384), vectors, atol=2e-3) and again.embedded == 1
+
+
+def test_settings_choose_the_cache_folder_and_can_turn_the_model_off(tmp_path: Path) -> None:
+    settings = Settings.from_env({"BOT_VECTOR_CACHE": str(tmp_path / "vectors")}, dotenv=False)
+    library = library_from_settings(settings)
+    assert library.engine.semantic is not None and any((tmp_path / "vectors").rglob("keys.npy"))
+    off = Settings.from_env({"BOT_SEMANTIC": "off", "BOT_VECTOR_CACHE": "off"}, dotenv=False)
+    assert off.vector_cache_dir is None
+    lexical_only = library_from_settings(off).engine
+    assert lexical_only.semantic is None and lexical_only.confident_score == 36.0
+    assert lexical_only.answer("fgc evidence?").results[0].item.id == "family-group-conferences"
+
+
+# --- reading long messages -------------------------------------------------------------------------------
+
+
+def test_a_chatty_message_is_read_sentence_by_sentence_with_the_question_first() -> None:
+    message = (
+        "Morning all! I've got a 14 year old who keeps going missing from placement. "
+        "Do return home interviews make any difference? Thanks in advance"
+    )
+    assert sentences(message) == [
+        "I've got a 14 year old who keeps going missing from placement.",
+        "Do return home interviews make any difference?",
+    ]
+    parts = readings(message)
+    assert parts[0].text == message and parts[1].text.startswith("Do return home") and parts[1].weight == 1.0
+    assert parts[2].weight < 1.0  # context counts less than the question
+    assert readings("fgc evidence?") == readings("fgc evidence?")[:1]
+
+
+# --- the fused engine ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("my team is burnt out and knackered, anything that helps?", "social-worker-wellbeing-interventions"),
+        ("is there proper research on kids doing a runner and the chat when they get back?", "return-home-interviews"),
+        (
+            "Hi all, hope you're well. Bit of background: dad is in prison and mum is struggling with drink. "
+            "Does anything help parents with alcohol problems keep their children at home? Cheers",
+            "parental-substance-misuse-interventions",
+        ),
+    ],
+)
+def test_everyday_wording_and_chatty_messages_find_the_evidence(bundled: Engine, question: str, expected: str) -> None:
+    answer = bundled.answer(question)
+    shown = answer.results or answer.suggestions  # found first, as the answer or the first "did you mean"
+    assert shown and shown[0].item.id == expected, [(m.item.id, m.score) for m in shown]
+
+
+def test_explanations_say_which_signal_matched(bundled: Engine) -> None:
+    best = bundled.answer("does group supervision help?").results[0]
+    assert any(reason.startswith("close in meaning to") for reason in best.why)
+    acronym = bundled.answer("fgc evidence?").results[0]
+    assert any("family group conference" in reason for reason in acronym.why)
+
+
+def test_near_domain_questions_the_base_lacks_are_not_answered(bundled: Engine) -> None:
+    for question in ("what's the mileage rate for home visits?", "how do I book annual leave in the HR system?"):
+        assert bundled.answer(question).results == (), question
+
+
+@pytest.mark.parametrize(
+    ("written", "concept_word"),
+    [
+        ("snowed under", "workload"),
+        ("swamped", "workload"),
+        ("frazzled", "burnout"),
+        ("on the sick", "sick leave"),
+        ("done a runner", "missing"),
+        ("legged it", "missing"),
+        ("skint", "poverty"),
+        ("sofa surfing", "homeless"),
+        ("kicked out of school", "excluded"),
+        ("frequent flyers", "referrals"),
+        ("in and out of care", "re-entry"),
+    ],
+)
+def test_everyday_british_wording_is_read_as_the_concept_it_names(
+    bundled: Engine, written: str, concept_word: str
+) -> None:
+    analysis = bundled.read(f"anything on {written} for our families?").analysis
+    assert any(concept_word in meaning for _, meaning in analysis.expansions), analysis.expansions
+    assert concept_word in analysis.plain  # the sentence model reads the meaning beside the words
