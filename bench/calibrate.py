@@ -3,7 +3,8 @@
 The 0-100 score is the calibrated chance that the engine's top item is the right answer. This script runs
 the real engine over the shared public sets and the practitioner question set, records for each question
 the top item's features (``fusion.FEATURES``) and whether it was right (out-of-scope questions: never), and
-fits a logistic regression with each set weighted equally, so no one set's size decides. The harder
+fits a logistic regression in which the practitioner set weighs as much as the public sets together (each
+set's questions share its weight, so no set's size decides). The harder
 practitioner set (``tests/data/practitioner_questions_hard.yaml``) is kept out of the fit and reported as
 held out. Paste the printed coefficients into ``bot/matching/fusion.py``; ``--check`` only reports figures
 with the coefficients in use.
@@ -66,7 +67,8 @@ def fit(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
 def _figures(name: str, x: np.ndarray, right: np.ndarray, in_scope: np.ndarray, beta: np.ndarray, bar: float) -> str:
     z = np.hstack([x, np.ones((len(x), 1))]) @ beta
     lexical = np.sqrt(x[:, 2]) * 100.0
-    close = np.array([fusion.decisive(c, lx, e > 0.5) for c, lx, e in zip(x[:, 0], lexical, x[:, 4], strict=True)])
+    enough = x[:, fusion.FEATURES.index("enough")] > 0.5
+    close = np.array([fusion.decisive(c, lx, e) for c, lx, e in zip(x[:, 0], lexical, enough, strict=True)])
     answered = (100.0 / (1.0 + np.exp(-z)) >= bar) & close
     n_in = max(1, int(in_scope.sum()))
     acc = float((answered & (right == 1) & in_scope).sum()) / n_in
@@ -105,7 +107,12 @@ def main(argv: list[str] | None = None) -> int:
         fitted = [name for name in observed if name not in HELD_OUT]
         x = np.vstack([observed[n][0] for n in fitted])
         y = np.concatenate([observed[n][1] for n in fitted])
-        weights = np.concatenate([np.full(len(observed[n][1]), 1000.0 / len(observed[n][1])) for n in fitted])
+        # the practitioner set weighs as much as the public sets together: the product serves one domain,
+        # and the public sets keep the calibration general
+        share = {n: (1.0 if n in FITTED else 1.0 / (len(fitted) - len(FITTED))) for n in fitted}
+        weights = np.concatenate(
+            [np.full(len(observed[n][1]), 1000.0 * share[n] / len(observed[n][1])) for n in fitted]
+        )
         beta = fit(x, y, weights)
         print("COEFFICIENTS = (" + ", ".join(f"{b:.3f}" for b in beta[:-1]) + ")")
         print(f"INTERCEPT = {beta[-1]:.3f}")

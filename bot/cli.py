@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [chat|ask|validate|coverage|stale|gaps|stats] ...``.
+"""Command line: ``python -m bot [chat|ask|validate|coverage|stale|links|gaps|stats] ...``.
 
 Library code raises ``BotError``; this is the only place that turns one into a message and an exit status
 (2, one clear line on stderr, never a traceback).
@@ -77,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     knowledge_options(cov, positional=True)
     stale = sub.add_parser("stale", help="items whose review is due (never reviewed or older than 12 months)")
     knowledge_options(stale, positional=True)
+    links = sub.add_parser(
+        "links", help="check every item's links: broken, redirected elsewhere, not HTTPS; exit 1 if any is broken"
+    )
+    links.add_argument("--knowledge", type=Path, metavar="DIR", help="knowledge directory (default: the bundled one)")
+    links.add_argument("--json", action="store_true", help="one JSON document instead of a table")
+    links.add_argument("--timeout", type=_seconds, default=15.0, metavar="S", help="seconds per request (15)")
+    links.add_argument("--retries", type=int, choices=range(6), default=2, metavar="N", help="retries (2)")
+    links.add_argument("--concurrency", type=_positive_int, default=8, metavar="N", help="links at once (8)")
 
     def store_options(p: argparse.ArgumentParser) -> None:
         knowledge_options(p)
@@ -112,6 +120,16 @@ def _since(value: str) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
+def _seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}") from None
+    if not 0 < number <= 300:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 300")
+    return number
+
+
 def _positive_int(value: str) -> int:
     try:
         number = int(value)
@@ -135,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings.log_level, settings.log_format)
         if command == "validate":
             return _validate(settings)
+        if command == "links":
+            return _links(settings, args)
         library = _open(settings)
         if command == "ask":
             return _ask(library, settings, args.question, as_json=args.json)
@@ -261,6 +281,30 @@ def _stale(library: Library) -> int:
     out.print(f"{len(due)} item(s) due for review on {today.isoformat()}:")
     out.print(table)
     return EXIT_OK
+
+
+def _links(settings: Settings, args: argparse.Namespace) -> int:
+    """Check every link; a table (or --json) of what needs attention; exit 1 if any link is broken."""
+    from bot.knowledge import load_knowledge
+    from bot.links import LinkChecker, check_knowledge_links, summary_line, table_rows
+
+    kb = load_knowledge(settings.knowledge_dir)
+    checker = LinkChecker(timeout=args.timeout, retries=args.retries, concurrency=args.concurrency)
+    report = check_knowledge_links(kb, checker)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        out = Console(highlight=False, soft_wrap=True)
+        rows = table_rows(report)
+        if rows:
+            table = Table(show_edge=False, show_lines=True)
+            for column in ("Outcome", "Link", "What happened", "Used in"):
+                table.add_column(column, overflow="fold")
+            for row in rows:
+                table.add_row(*(Text(cell) for cell in row))
+            out.print(table)
+        out.print(summary_line(report), markup=False)
+    return EXIT_PROBLEMS if report.broken else EXIT_OK
 
 
 def _insights(command: str, library: Library, settings: Settings, args: argparse.Namespace) -> int:

@@ -9,12 +9,17 @@ README's settings table in step with ``SETTINGS``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from bot.errors import ConfigError
+from bot.schedule import parse_schedule
+
+MIN_INSIGHTS_TOKEN = 16
+"""A shorter ``BOT_INSIGHTS_TOKEN`` is refused at start-up (it is the only thing between the page and the web)."""
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_KNOWLEDGE = PROJECT_ROOT / "knowledge"
@@ -89,6 +94,38 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("log_level", "BOT_LOG_LEVEL", "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
     Setting("log_format", "BOT_LOG_FORMAT", "text", "Log format: text (readable) or json (one JSON object per line)."),
+    Setting(
+        "insights_token",
+        "BOT_INSIGHTS_TOKEN",
+        "",
+        "Turns on the insights page (/insights) in the web process; curators log in with it. At least 16 characters.",
+    ),
+    Setting(
+        "insights_sso_header",
+        "BOT_INSIGHTS_SSO_HEADER",
+        "",
+        "Name of a header your single sign-on proxy sets to the signed-in user (e.g. X-Forwarded-User); a request "
+        "carrying it is let in without the token. Only set it when the proxy strips that header from clients.",
+    ),
+    Setting(
+        "digest_slack_channels",
+        "BOT_DIGEST_SLACK_CHANNELS",
+        "",
+        "Comma-separated Slack channel ids (C0123ABCD) the weekly digest is posted to (the bot must be a member).",
+    ),
+    Setting(
+        "digest_teams",
+        "BOT_DIGEST_TEAMS",
+        False,
+        "on: post the weekly digest to every Teams team the app has been added to (its General channel).",
+    ),
+    Setting(
+        "digest_schedule",
+        "BOT_DIGEST_SCHEDULE",
+        "mon 09:00",
+        "When the weekly digest is posted: a weekday and a 24-hour time, in BOT_DIGEST_TIMEZONE.",
+    ),
+    Setting("digest_timezone", "BOT_DIGEST_TIMEZONE", "Europe/London", "Time zone of BOT_DIGEST_SCHEDULE."),
 )
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
 
@@ -110,6 +147,12 @@ class Settings:
     hash_salt: str = _DEFAULTS["hash_salt"]
     log_level: str = _DEFAULTS["log_level"]
     log_format: str = _DEFAULTS["log_format"]
+    insights_token: str = _DEFAULTS["insights_token"]
+    insights_sso_header: str = _DEFAULTS["insights_sso_header"]
+    digest_slack_channels: str = _DEFAULTS["digest_slack_channels"]
+    digest_teams: bool = _DEFAULTS["digest_teams"]
+    digest_schedule: str = _DEFAULTS["digest_schedule"]
+    digest_timezone: str = _DEFAULTS["digest_timezone"]
 
     @classmethod
     def from_env(
@@ -144,6 +187,11 @@ class Settings:
             raise ConfigError("BOT_RETENTION_DAYS must be at least 1")
         if self.log_format not in ("text", "json"):
             raise ConfigError("BOT_LOG_FORMAT must be 'text' or 'json'")
+        if self.insights_token and len(self.insights_token) < MIN_INSIGHTS_TOKEN:
+            raise ConfigError(f"BOT_INSIGHTS_TOKEN must be at least {MIN_INSIGHTS_TOKEN} characters")
+        if self.insights_sso_header and not re.fullmatch(r"[A-Za-z0-9-]{1,64}", self.insights_sso_header):
+            raise ConfigError("BOT_INSIGHTS_SSO_HEADER must be a header name such as X-Forwarded-User")
+        parse_schedule(self.digest_schedule, self.digest_timezone)  # a ConfigError naming the setting
         return replace(self, knowledge_dir=Path(self.knowledge_dir), glossary_path=Path(self.glossary_path))
 
     @property

@@ -25,6 +25,7 @@ from threading import Lock
 
 from rapidfuzz import fuzz, process
 
+from bot import browse as browsing
 from bot import messages
 from bot.answer import Answer, Match
 from bot.knowledge import KnowledgeItem
@@ -217,6 +218,9 @@ class Conversation:
             return Reply(Kind.HELP, messages.HELP)
         if lowered in ("themes", "topics", "theme", "list themes", "browse"):
             return self.themes(engine)
+        wanted = browsing.parse(lowered)
+        if wanted is not None and wanted.narrows:
+            return self.browse(engine, wanted, where)
         if word in ("theme", "topic") and rest:
             return self.theme(engine, rest, user=user, surface=surface, thread=thread)
         if word in ("show", "open", "item") and rest and len(rest.split()) == 1:
@@ -420,6 +424,36 @@ class Conversation:
         if not counts:
             return Reply(Kind.NOTICE, messages.NO_THEMES)
         return Reply(Kind.THEMES, messages.THEMES_LEAD, themes=tuple(counts.items()))
+
+    def browse(self, engine: Engine, wanted: browsing.Filter, where: _Where) -> Reply:
+        """Items filtered by theme or topic, strength and effect ("strong evidence on supervision"), numbered."""
+        found = browsing.select(engine, wanted)
+        what = browsing.describe(wanted, found.theme)
+        if not found.items:
+            return Reply(Kind.NOTICE, messages.NOTHING_FILTERED.format(what=_short(what)))
+        session = self._load(where) or _Session()
+        session.choices, session.answered = tuple(i.id for i in found.items), None
+        self._save(where, session)
+        return Reply(Kind.THEME, f"{_short(what, 200)}:", choices=tuple(Match(i, 0.0) for i in found.items))
+
+    def suggested_prompts(self, limit: int = 4) -> tuple[tuple[str, str], ...]:
+        """Up to ``limit`` (title, message) first questions: an example question from each of the largest themes,
+        then "Browse the themes" (Slack's agent view shows up to four when someone opens the app)."""
+        engine = self.engine
+        counts = _theme_counts(engine.items)
+        prompts: list[tuple[str, str]] = []
+        for theme in sorted(counts, key=lambda t: (-counts[t], t)):
+            if len(prompts) >= limit - 1:
+                break
+            asked = {m for _, m in prompts}
+            candidates = [q for i in engine.items if theme in i.themes for q in i.questions if q not in asked]
+            if candidates:  # a whole question reads best as a first prompt: "Does ... ?" over "fdac evidence"
+                question = min(candidates, key=lambda q: (not q.endswith("?"), not 35 <= len(q) <= 75, len(q), q))
+                question = question[:1].upper() + question[1:]
+                prompts.append((_short(question, 75), question))
+        if limit > 0:
+            prompts.append((messages.BROWSE_THEMES_PROMPT, "themes"))
+        return tuple(prompts[:limit])
 
     def theme(
         self, engine: Engine, name: str, *, user: str = "console", surface: str = "console", thread: str = ""

@@ -44,6 +44,8 @@ class Gap:
     nearest_title: str | None = None
     nearest_score: float | None = None
     reasons: list[str] = field(default_factory=list)
+    seen: list[datetime] = field(default_factory=list, repr=False)
+    """When each member was asked or rated, oldest first (for trends; not in the JSON)."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -125,6 +127,7 @@ def _gap(engine: Engine, members: list[_Entry]) -> Gap:
         last_seen=max(m.at for m in members),
         surfaces=Counter(m.surface for m in members),
         reasons=list(dict.fromkeys(m.reason for m in members if m.reason))[:MAX_EXAMPLES],
+        seen=sorted(m.at for m in members),
     )
     ranked = engine.rank(examples[0], limit=1)
     if ranked:

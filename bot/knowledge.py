@@ -39,7 +39,9 @@ ITEM_FIELDS = (
 )
 REQUIRED_FIELDS = ("id", "title", "summary", "links")
 LINK_FIELDS = ("title", "url")
-EVIDENCE_FIELDS = ("strength", "effect", "outcome", "rating", "source", "published")
+EVIDENCE_FIELDS = ("strength", "effect", "outcome", "rating", "source", "published", "cost")
+MAX_COST_CHARS = 120
+"""``evidence.cost`` is a short label copied from the source (e.g. "Foundations Guidebook cost rating 2")."""
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PUBLISHED = re.compile(r"^\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
@@ -62,6 +64,8 @@ class Evidence:
     rating: str | None = None
     source: str | None = None
     published: str | None = None
+    cost: str | None = None
+    """The source's own cost rating, written as the source writes it; only where the source states one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,7 +302,7 @@ class _Checker:
         if value is None:
             return None
         if not isinstance(value, dict):
-            self.add("must be a mapping (strength, effect, outcome, rating, source, published)", "evidence")
+            self.add("must be a mapping (strength, effect, outcome, rating, source, published, cost)", "evidence")
             return None
         lines = getattr(value, "lines", {})
         for key in value:
@@ -312,6 +316,8 @@ class _Checker:
                 found[key] = None
             elif key == "published":
                 found[key] = self._published(raw, name, lines.get(key))
+            elif key == "cost":
+                found[key] = self._cost(raw, name, lines.get(key))
             elif not isinstance(raw, str) or not raw.strip():
                 self.add("must be non-empty text", name, lines.get(key))
             else:
@@ -324,6 +330,27 @@ class _Checker:
             elif given is not None:
                 found[key] = given.lower()
         return Evidence(**found)
+
+    def _cost(self, raw: Any, name: str, line: int | None) -> str | None:
+        """The source's cost label as written: text, short, and naming more than a bare number."""
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            self.add(
+                f"write the source's own cost label as text, e.g. 'Foundations Guidebook cost rating {raw}'",
+                name,
+                line,
+            )
+            return None
+        if not isinstance(raw, str) or not raw.strip():
+            self.add("must be non-empty text: the source's own cost rating, as the source writes it", name, line)
+            return None
+        text = " ".join(raw.split())
+        if len(text) > MAX_COST_CHARS:
+            self.add(f"must be a short label (at most {MAX_COST_CHARS} characters), not a description", name, line)
+            return None
+        if not re.search(r"[^\W\d_]", text):
+            self.add("name the rating as the source does (e.g. 'Foundations Guidebook cost rating 2')", name, line)
+            return None
+        return text
 
     def _published(self, raw: Any, name: str, line: int | None) -> str | None:
         if isinstance(raw, dt.date):

@@ -56,6 +56,8 @@ REVIEWED = "Reviewed {date}"
 NOT_REVIEWED = "Not yet reviewed by a curator"
 FINDINGS = "Key findings"
 LINKS = "Read more"
+COST = "Cost"
+"""Beside strength on the card: the source's own cost rating (``evidence.cost``), shown as written."""
 
 GREETING_REPLY = "Hello! Ask me about research in children's social care, or type 'help' to see how."
 THANKS_REPLY = "You're welcome. I hope it helps."
@@ -111,6 +113,8 @@ def effect_line(evidence: Evidence | None) -> str:
         line = f"{line} ({source})" if line else source
     if evidence.rating:
         line = f"{line}. Rated: {evidence.rating}" if line else f"Rated: {evidence.rating}"
+    if evidence.cost:
+        line = f"{line}. {COST}: {evidence.cost}" if line else f"{COST}: {evidence.cost}"
     return line
 
 
@@ -119,3 +123,30 @@ def no_match(research_lead: str) -> str:
     if research_lead:
         lines.append(NO_MATCH_LEAD_CONTACT.format(lead=research_lead))
     return " ".join(lines)
+
+
+# --- browsing with filters ("strong evidence on supervision", "theme courts strong", "trials with no effect") ---
+
+FILTER_ON = "on"
+NOTHING_FILTERED = "I found nothing for: {what}. Type 'themes' to browse everything, or ask a question."
+_EFFECT_FILTERS = {
+    "positive": "a positive effect",
+    "mixed": "mixed effects",
+    "no-effect": "no effect found",
+    "harmful": "a harmful effect found",
+    "unclear": "an unclear effect",
+}
+
+
+def filter_label(*, strength: str | None, effect: str | None) -> str:
+    """ "Strong evidence", "Evidence with no effect found", "Moderate evidence with mixed effects"."""
+    head = _STRENGTHS.get(strength, f"{strength} evidence") if strength else "evidence"
+    if effect:
+        head = f"{head} with {_EFFECT_FILTERS.get(effect, effect)}"
+    return head[:1].upper() + head[1:]
+
+
+# --- Slack's agent view and Teams' prompt starters: suggested first questions ---
+
+BROWSE_THEMES_PROMPT = "Browse the themes"
+SUGGESTED_PROMPTS_TITLE = "Try one of these, or ask in your own words:"

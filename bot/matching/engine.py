@@ -148,13 +148,24 @@ class Engine:
         lexical_top = lexical_matches[0].item.id if lexical_matches else None
         semantic_top = closest[0].index
         cosine_of = {c.index: c for c in closest}
+        unknown = self.lexical.unknown_words(q)
         out: list[Evaluation] = []
         for rank, s in enumerate(signals[:limit]):
             # each item is judged against the items ranked below it: the top one against the runner-up,
             # the runner-up (for "see also" and "more") as if the top one were not there
             below = signals[rank + 1].relevance if rank + 1 < len(signals) else 0.0
-            agree = rank == 0 and s.index == semantic_top and self.items[s.index].id == lexical_top
-            x = fusion.features(s, below, agree, typical)
+            other_cosine = closest[1].cosine if s.index == semantic_top and len(closest) > 1 else closest[0].cosine
+            if s.index == semantic_top and len(closest) == 1:
+                other_cosine = 0.0
+            x = fusion.features(
+                s,
+                below,
+                lexical_first=self.items[s.index].id == lexical_top,
+                meaning_first=s.index == semantic_top,
+                typical=typical,
+                best_other_cosine=other_cosine,
+                unknown=unknown,
+            )
             out.append(Evaluation(s, x, self._explain(cosine_of[s.index], lexical_by_index.get(s.index))))
         return out
 

@@ -13,13 +13,20 @@ an item's own question) adds a lot.
 The score shown to users is the calibrated chance that the top item is the right answer, from how the two
 signals agree (a logistic model, ``COEFFICIENTS``, fitted by ``python -m bench.calibrate`` on the shared
 public sets and the practitioner question set; not on the harder held-out set):
-    x = (cosine, lift, (lexical/100)^2, agree, enough, margin)
+    x = (cosine, lift, (lexical/100)^2, lexical first, meaning first, enough, margin, meaning margin)
       lift    the item's cosine minus the question's typical cosine with the base (ranks 5-10): how much
               the item stands out, which tells a near-domain question the base lacks from one it covers
-      agree   1 when the item is first by both signals on their own
+      lexical first, meaning first
+              1 when the item is first by that signal on its own (both: the signals agree)
       enough  1 when the words the item shares with the question say enough (``LexicalEngine.says_enough``)
       margin  the item's relevance minus that of the item ranked next below it (so the runner-up, for
               "see also" and "more", is judged as if the top item were not there)
+      meaning margin
+              the item's cosine minus the best cosine of any other item
+      unknown words
+              how much of the question the base has never seen (``LexicalEngine.unknown_words``, at most 3):
+              "theraplay" or "DDP" in a question says it is about something the base does not cover, however
+              close its meaning is to an item about another therapy
     score = 100 * 1 / (1 + exp(-(w . x + b)))
 A confident answer needs ``CONFIDENT_SCORE`` and one signal close on its own (``decisive``: a cosine of
 ``CLOSE_COSINE``, or a lexical score of ``LEXICAL_CLOSE`` with enough words in common), so relative
@@ -39,9 +46,20 @@ SUGGEST_SCORE = 15.0
 BACKGROUND_RANKS = (4, 10)
 """Ranks (0-based, end exclusive) of the items whose mean cosine is the question's background."""
 
-FEATURES = ("cosine", "lift", "lexical²", "agree", "enough", "margin")
-COEFFICIENTS = (4.391, 1.569, -1.218, 0.555, 0.874, 12.141)
-INTERCEPT = -4.523
+FEATURES = (
+    "cosine",
+    "lift",
+    "lexical²",
+    "lexical first",
+    "meaning first",
+    "enough",
+    "margin",
+    "meaning margin",
+    "unknown words",
+)
+MAX_UNKNOWN = 3.0
+COEFFICIENTS = (5.008, 1.333, -2.401, 1.166, -0.282, 0.701, 18.689, -2.034, -0.158)
+INTERCEPT = -4.943
 CLOSE_COSINE = 0.5
 """A confident answer also needs one signal to be close on its own: this cosine, or ``LEXICAL_CLOSE``."""
 LEXICAL_CLOSE = 36.0
@@ -74,14 +92,26 @@ def background(cosines: Sequence[float]) -> float:
     return sum(tail) / len(tail)
 
 
-def features(item: Signals, best_other: float, agree: bool, typical: float) -> tuple[float, ...]:
+def features(
+    item: Signals,
+    below: float,
+    lexical_first: bool,
+    meaning_first: bool,
+    typical: float,
+    best_other_cosine: float,
+    unknown: float,
+) -> tuple[float, ...]:
+    """The score's inputs, in the order of ``FEATURES`` and ``COEFFICIENTS``."""
     return (
         item.cosine,
         item.cosine - typical,
         (item.lexical / 100.0) ** 2,
-        1.0 if agree else 0.0,
+        1.0 if lexical_first else 0.0,
+        1.0 if meaning_first else 0.0,
         1.0 if item.enough else 0.0,
-        item.relevance - best_other,
+        item.relevance - below,
+        item.cosine - best_other_cosine,
+        min(unknown, MAX_UNKNOWN),
     )
 
 

@@ -276,6 +276,12 @@ class LexicalEngine:
         """Best items first, whatever their score (for benchmarks and "more")."""
         return self.rank_question(self.read(question), limit)
 
+    def unknown_words(self, q: Question) -> float:
+        """How much of the question the evidence base has never seen: its terms found in no item, each counted
+        by how specific it is (1 for an uncommon word such as "theraplay", a fraction for an everyday one)."""
+        terms = q.analysis.terms
+        return sum(english.specificity(q.analysis.commonness.get(t, 0.0)) for t in terms if t not in self._idf)
+
     def position(self, item_id: str) -> int:
         """Index of an item in ``items``."""
         return self._position[item_id]
@@ -290,7 +296,7 @@ class LexicalEngine:
         # first one or two suggest the question is about something else; the tenth word of a long chatty
         # message is mostly context. n uncommon unknown words weigh sqrt(n) times one; an everyday word
         # ("morning", "upset") counts as a fraction of one, as it says little about the topic.
-        unknown = sum(english.specificity(q.analysis.commonness.get(t, 0.0)) for t in terms if t not in self._idf)
+        unknown = self.unknown_words(q)
         total = float(sum(w for t, w in zip(terms, weights, strict=True) if t in self._idf))
         total += self._unknown_idf * math.sqrt(unknown)
         coverage = np.zeros(len(self.items), dtype=np.float32)

@@ -33,6 +33,7 @@ def item_texts(item: KnowledgeItem) -> list[tuple[int, str]]:
     texts = [(TITLE, item.title)]
     texts += [(QUESTION, q) for q in item.questions]
     texts.append((SUMMARY, f"{item.title}. {item.summary}".strip()))
+    texts += [(SUMMARY, f"{item.title}: {finding}") for finding in item.findings]
     return texts
 
 
