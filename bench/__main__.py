@@ -167,6 +167,38 @@ def _dataset_rows(folder: Path, tune: list[str], quick: bool) -> list[Row]:
     return rows
 
 
+PRACTITIONER_SETS = ("practitioner_questions.yaml", "practitioner_questions_hard.yaml")
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def _practitioner_rows(tune: list[str]) -> list[Row]:
+    """The engine and the model alone on the practitioner question sets over the bundled evidence."""
+    import yaml
+
+    rows = []
+    for name in PRACTITIONER_SETS:
+        data = yaml.safe_load((PROJECT / "tests" / "data" / name).read_text(encoding="utf-8"))
+        cases = [datasets.Query(str(e["q"]), (e["expect"],) if e.get("expect") else ()) for e in data["questions"]]
+        in_scope = [c for c in cases if c.relevant]
+        oos = [c for c in cases if not c.relevant]
+        with tempfile.TemporaryDirectory(prefix="bench-practitioner-") as tmp:
+            workdir = Path(tmp)
+            for system in ("engine", "minilm"):
+                _log(f"{name}: {system} on the bundled evidence, {len(in_scope)}+{len(oos)} questions")
+                job = {
+                    "knowledge": str(PROJECT / "knowledge" / "items"),
+                    "questions": [c.q for c in (*in_scope, *oos)],
+                    "tune": tune,
+                    "rank": True,
+                    "cache": str(workdir / "vectors"),
+                }
+                payload = _spawn(system, workdir, job, timeout=900)
+                rows.append(dataset_row(name.removesuffix(".yaml"), system, 0, in_scope, oos, payload))
+    for row in rows:
+        row.items = len(list((PROJECT / "knowledge" / "items").rglob("*.yaml")))
+    return rows
+
+
 def _scale_row(size: int, pool: tuple[list[str], list[str]]) -> ScaleRow:
     """Write ``size`` synthetic items, then measure the engine on them in a fresh subprocess."""
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
@@ -324,13 +356,15 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     for folder in datasets.find_datasets(root, args.only):
         rows.extend(_dataset_rows(folder, tune, args.quick))
+    practitioner = [] if args.only else _practitioner_rows(tune)
     scale: list[ScaleRow] = []
     if not (args.quick or args.no_scale):
         pool = synthetic.word_pool(root)
         scale = [_scale_row(size, pool) for size in args.sizes]
     elapsed = time.perf_counter() - started
     command = " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])])
-    lines = targets(rows, scale, scale_run=bool(scale))
+    lines = targets(rows, scale, scale_run=bool(scale), practitioner=practitioner)
+    rows = rows + practitioner
     load = (load_start, os.getloadavg()[0])
     print(render(rows, scale, lines, command, elapsed, load, markdown=False), end="")
     if args.write:

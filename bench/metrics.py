@@ -233,12 +233,36 @@ SCALE_TARGETS = (
 )
 
 
-def targets(rows: Sequence[Row], scale: Sequence[ScaleRow], scale_run: bool) -> list[Target]:
-    """The project's targets: four lines per shared dataset, three for the scale run."""
+PRACTITIONER_TARGETS = {"practitioner_questions": 0.92, "practitioner_questions_hard": 0.85}
+
+
+def _practitioner_targets(rows: Sequence[Row]) -> list[Target]:
+    out = []
+    for r in rows:
+        if r.system != "engine":
+            continue
+        q = r.quality
+        need = PRACTITIONER_TARGETS.get(r.dataset, 0.92)
+        acc, wrong, oos = (q.answer_acc, q.wrong, q.oos_rej) if q else (None, None, None)
+        out.append(_target(f"{r.dataset}: top-1 answered >= {need:.2f}", _at_least(acc, need), f"{_fmt(acc)}"))
+        out.append(_target(f"{r.dataset}: wrong confident answers <= 0.05", _at_most(wrong, 0.05), f"{_fmt(wrong)}"))
+        out.append(_target(f"{r.dataset}: out-of-scope rejection >= 0.95", _at_least(oos, 0.95), f"{_fmt(oos)}"))
+    return out
+
+
+def _at_least(value: float | None, limit: float) -> bool | None:
+    return value >= limit if value is not None and _known(value) else None
+
+
+def targets(
+    rows: Sequence[Row], scale: Sequence[ScaleRow], scale_run: bool, practitioner: Sequence[Row] = ()
+) -> list[Target]:
+    """The project's targets: five lines per shared dataset, three per practitioner set, and the scale run's."""
     by_key = {(r.dataset, r.system): r for r in rows}
     out: list[Target] = []
     for name in dict.fromkeys(r.dataset for r in rows):
         out.extend(_dataset_targets(name, by_key.get((name, "engine")), by_key.get((name, "minilm"))))
+    out.extend(_practitioner_targets(practitioner))
     sizes = {s.items: s for s in scale}
     for size, label, metric, limit, unit in SCALE_TARGETS:
         srow = sizes.get(size)

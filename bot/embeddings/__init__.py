@@ -5,7 +5,7 @@ same way, whatever words they use ("the team is snowed under" and "high workload
 It runs offline with onnxruntime and the tokenizers library; nothing is downloaded at run time.
 """
 
-from bot.embeddings.cache import VectorCache
+from bot.embeddings.cache import Quantised, VectorCache
 from bot.embeddings.model import DIMENSIONS, Encoder, load_encoder
 
-__all__ = ["DIMENSIONS", "Encoder", "VectorCache", "load_encoder"]
+__all__ = ["DIMENSIONS", "Encoder", "Quantised", "VectorCache", "load_encoder"]

@@ -129,7 +129,7 @@ class Engine:
     def evaluate(self, q: Question, limit: int) -> list[Evaluation]:
         """The ``limit`` most relevant items with both signals and the features their score comes from."""
         assert self.semantic is not None
-        lexical_matches = self.lexical.rank_question(q, LEXICAL_CANDIDATES)
+        lexical_matches = self.lexical.rank_question(q, LEXICAL_CANDIDATES, explain=False)
         lexical_by_index = {self.lexical.position(m.item.id): m for m in lexical_matches}
         closest = self._closest(q, lexical_by_index)
         if not closest:
@@ -166,7 +166,8 @@ class Engine:
                 best_other_cosine=other_cosine,
                 unknown=unknown,
             )
-            out.append(Evaluation(s, x, self._explain(cosine_of[s.index], lexical_by_index.get(s.index))))
+            matched = s.index in lexical_by_index
+            out.append(Evaluation(s, x, self._explain(q, cosine_of[s.index], matched)))
         return out
 
     def _closest(self, q: Question, lexical_by_index: dict[int, Match]) -> list[Closest]:
@@ -223,7 +224,7 @@ class Engine:
 
     # --- explanations ----------------------------------------------------------------------------------
 
-    def _explain(self, closest: Closest, lexical_match: Match | None) -> tuple[str, ...]:
+    def _explain(self, q: Question, closest: Closest, lexical_match: bool) -> tuple[str, ...]:
         reasons: list[str] = []
         item = self.items[closest.index]
         if closest.cosine >= EXPLAIN_COSINE:
@@ -233,6 +234,7 @@ class Engine:
                 reasons.append(f"close in meaning to the title “{item.title}”")
             else:
                 reasons.append("close in meaning to the summary")
-        if lexical_match is not None:
-            reasons += [r for r in lexical_match.why if not r.startswith("closest ") or not reasons]
+        if lexical_match:
+            why = self.lexical.explain_item(q, item.id)
+            reasons += [r for r in why if not r.startswith("closest ") or not reasons]
         return tuple(reasons)

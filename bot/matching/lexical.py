@@ -286,8 +286,9 @@ class LexicalEngine:
         """Index of an item in ``items``."""
         return self._position[item_id]
 
-    def rank_question(self, q: Question, limit: int) -> list[Match]:
-        """Best items first for a question already read, whatever their score."""
+    def rank_question(self, q: Question, limit: int, *, explain: bool = True) -> list[Match]:
+        """Best items first for a question already read, whatever their score. With ``explain=False`` the
+        reasons are left out (``explain_item`` gives them for the few items shown)."""
         terms = q.analysis.terms
         if not terms or not self.items:
             return []
@@ -325,7 +326,21 @@ class LexicalEngine:
             score = 100.0 * (COVERAGE_WEIGHT * float(coverage[index]) + PHRASE_WEIGHT * best_phrase)
             scored.append((round(min(score, 100.0), 1), index, best_n))
         scored.sort(key=lambda s: (-s[0], self.items[s[1]].id))
-        return [Match(self.items[i], s, self._explain(q, i, n)) for s, i, n in scored[:limit]]
+        return [Match(self.items[i], s, self._explain(q, i, n) if explain else ()) for s, i, n in scored[:limit]]
+
+    def explain_item(self, q: Question, item_id: str) -> tuple[str, ...]:
+        """Why ``item_id`` matched the question in words: its closest phrase, the fields, the glossary."""
+        index = self._position[item_id]
+        terms = q.analysis.terms
+        query_weights = {t: self._idf.get(t, self._unknown_idf) for t in terms}
+        total = float(sum(w for t, w in query_weights.items() if t in self._idf))
+        total += self._unknown_idf * math.sqrt(self.unknown_words(q))
+        best_phrase, best_n = 0.0, -1
+        for n in self._phrases_of.get(index, ()):
+            value = self._phrase_similarity(q.analysis.phrase, query_weights, total, self._phrases[n][0])
+            if value > best_phrase:
+                best_phrase, best_n = value, n
+        return self._explain(q, index, best_n)
 
     def _phrase_similarity(self, query: str, weights: dict[str, float], total: float, canonical: str) -> float:
         phrase_terms = set(canonical.split())

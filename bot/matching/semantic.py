@@ -8,8 +8,8 @@ Search has two stages so a 100k-item base stays fast and small:
 1. every item's *centroid* (the normalised mean of its vectors, float32) is compared with the question in
    one matrix-vector product, and the ``CANDIDATES`` closest items are kept (with any items the lexical
    engine proposes);
-2. for those candidates only, every vector of the item (stored as float16) is compared, and the best
-   cosine and the phrase it came from are kept.
+2. for those candidates only, every vector of the item (stored as int8 with a scale, ``Quantised``) is
+   compared, and the best cosine and the phrase it came from are kept.
 A base with at most ``CANDIDATES`` items is therefore searched exactly.
 """
 
@@ -25,6 +25,7 @@ from bot.embeddings import DIMENSIONS, Encoder, VectorCache
 from bot.knowledge import KnowledgeItem
 
 CANDIDATES = 256
+CENTROID_CHUNK = 65_536
 TITLE, QUESTION, SUMMARY = 0, 1, 2
 
 
@@ -71,12 +72,13 @@ class SemanticIndex:
         counts = np.diff(self._starts)
         owner = np.repeat(np.arange(len(items), dtype=np.int64), counts)
         centroids = np.zeros((len(items), DIMENSIONS), dtype=np.float32)
-        np.add.at(centroids, owner, vectors)
+        for at in range(0, len(vectors), CENTROID_CHUNK):  # float32 a chunk at a time: memory stays flat
+            chunk = slice(at, at + CENTROID_CHUNK)
+            np.add.at(centroids, owner[chunk], vectors.rows(chunk))
         norms = np.linalg.norm(centroids, axis=1, keepdims=True)
         centroids /= np.maximum(norms, 1e-9)
         self._centroids = centroids
-        self._vectors = vectors.astype(np.float16)
-        del vectors
+        self._vectors = vectors
 
     def embed_question(self, sentences: Sequence[str]) -> npt.NDArray[np.float32]:
         """Vectors of a question's readings (the whole message first, then its sentences)."""
@@ -98,20 +100,26 @@ class SemanticIndex:
             coarse = (self._centroids @ readings.T).max(axis=1)
             candidates = np.argpartition(coarse, -CANDIDATES)[-CANDIDATES:]
             candidates = np.union1d(candidates, np.fromiter(extra, dtype=np.int64))
-        rows = np.concatenate([np.arange(self._starts[i], self._starts[i + 1]) for i in candidates])
-        sims = (self._vectors[rows].astype(np.float32) @ readings.T) * w  # rows x readings
+        counts = self._starts[candidates + 1] - self._starts[candidates]
+        candidates, counts = candidates[counts > 0], counts[counts > 0]
+        if candidates.size == 0:
+            return []
+        offsets = np.zeros(candidates.size, dtype=np.int64)
+        np.cumsum(counts[:-1], out=offsets[1:])
+        # the rows of every candidate's vectors, candidate after candidate, without a Python loop
+        rows = np.repeat(self._starts[candidates] - offsets, counts) + np.arange(int(counts.sum()))
+        sims = (self._vectors.rows(rows) @ readings.T) * w  # rows x readings
         best_reading = sims.max(axis=1)
-        out: list[Closest] = []
-        at = 0
-        for i in candidates.tolist():
-            n = int(self._starts[i + 1] - self._starts[i])
-            if n == 0:
-                continue
-            local = int(np.argmax(best_reading[at : at + n]))
-            row = int(rows[at + local])
-            kind = int(self._kinds[row])
-            position = row - int(self._starts[i]) - 1 if kind == QUESTION else 0
-            out.append(Closest(i, float(best_reading[at + local]), kind, position))
-            at += n
+        best = np.maximum.reduceat(best_reading, offsets)
+        segment = np.repeat(np.arange(candidates.size), counts)
+        at_best = np.flatnonzero(best_reading >= best[segment])
+        _, first = np.unique(segment[at_best], return_index=True)
+        best_rows = rows[at_best[first]]
+        kinds = self._kinds[best_rows]
+        positions = best_rows - self._starts[candidates] - 1
+        out = [
+            Closest(i, c, k, p if k == QUESTION else 0)
+            for i, c, k, p in zip(candidates.tolist(), best.tolist(), kinds.tolist(), positions.tolist(), strict=True)
+        ]
         out.sort(key=lambda c: -c.cosine)
         return out
