@@ -71,10 +71,11 @@ def configured_platforms(environ: Mapping[str, str] | None = None) -> Platforms:
         from adapters.teams.settings import TeamsSettings
 
         teams = TeamsSettings.from_env(env)
-    if slack is None and teams is None:
+    if slack is None and teams is None and not env.get("BOT_INSIGHTS_TOKEN"):
         raise ConfigError(
             "nothing to serve: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN for Slack, or MicrosoftAppId "
-            "(with MicrosoftAppPassword and MicrosoftAppTenantId) for Teams; see the README"
+            "(with MicrosoftAppPassword and MicrosoftAppTenantId) for Teams, or BOT_INSIGHTS_TOKEN for the "
+            "insights page; see the README"
         )
     return Platforms(slack=slack, teams=teams)
 
@@ -115,6 +116,10 @@ def build_web_app(runtime: Runtime, platforms: Platforms, *, slack_client: objec
         from adapters.teams import add_teams_routes
 
         add_teams_routes(app, runtime, platforms.teams)  # type: ignore[arg-type]
+    if runtime.settings.insights_token:
+        from adapters.insights import add_insights_routes
+
+        add_insights_routes(app, runtime)
     app.on_shutdown.append(_drain_background_work)
     return app
 
@@ -135,17 +140,26 @@ def main() -> int:
         settings = Settings.from_env()  # reads .env first, so platform variables may come from it too
         configure_logging(settings.log_level, settings.log_format)
         platforms = configured_platforms()
+        if settings.insights_token:
+            from adapters.insights import check_available
+
+            check_available()
         port = port_from(os.environ.get("PORT"), DEFAULT_PORT)
         runtime = Runtime.start(settings, purge_daily=True, watch=True)
     except BotError as exc:
         print(f"error: {first_problem(exc)}", file=sys.stderr)
         return 2
+    poster = None
     try:
         app = build_web_app(runtime, platforms)
+        if settings.digest_slack_channels:
+            from adapters.digest import start_digest
+
+            poster = start_digest(runtime)  # the weekly digest; claimed per week in the store, so posted once
         host = listen_host(platforms)
         log.info(
             "serving %s on %s port %d (%d evidence items)%s",
-            " and ".join(platforms.names),
+            " and ".join(platforms.names + (["insights"] if settings.insights_token else [])),
             host,
             port,
             len(runtime.library.kb.items),
@@ -153,6 +167,8 @@ def main() -> int:
         )
         web.run_app(app, host=host, port=port, print=None, access_log=None, shutdown_timeout=DRAIN_SECONDS)
     finally:
+        if poster is not None:
+            poster.stop()
         runtime.close()
     log.info("stopped")
     return 0

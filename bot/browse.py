@@ -153,8 +153,7 @@ def select(engine: Engine, wanted: Filter, *, limit: int = 50) -> Selection:
     elif wanted.topic:
         answer = engine.answer(wanted.topic, limit=limit, further=limit)
         ranked = (*answer.results, *answer.suggestions, *answer.further)
-        seen: set[str] = set()
-        pool = [m.item for m in ranked if not (m.item.id in seen or seen.add(m.item.id))]
+        pool = list({m.item.id: m.item for m in ranked}.values())  # best rank first, each item once
     else:
         pool = sorted(engine.items, key=lambda i: i.title.lower())
     kept = tuple(i for i in pool if _fits(i, wanted))[:limit]

@@ -102,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     gap.add_argument("--csv", action="store_true", help="CSV rows instead of a table")
     usage = sub.add_parser("stats", help="questions per week, answer and helpful rates, top items, per surface")
     store_options(usage)
+    digest = sub.add_parser("digest", help="what was added or re-reviewed and the top gaps (default: last 7 days)")
+    store_options(digest)
     return parser
 
 
@@ -162,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _coverage(library)
         if command == "stale":
             return _stale(library)
+        if command == "digest":
+            return _digest(library, settings, args)
         if command in ("gaps", "stats"):
             return _insights(command, library, settings, args)
         return _chat(library, settings)
@@ -326,6 +330,18 @@ def _insights(command: str, library: Library, settings: Settings, args: argparse
                 _stats_tables(usage)
     finally:
         store.close()
+    return EXIT_OK
+
+
+def _digest(library: Library, settings: Settings, args: argparse.Namespace) -> int:
+    from bot.digest import build_digest, digest_text
+
+    store = open_store(settings.database_url, salt=settings.hash_salt, retention_days=settings.retention_days)
+    try:
+        digest = build_digest(library.kb, store, library.engine, since=args.since)
+    finally:
+        store.close()
+    print(json.dumps(digest.to_json(), ensure_ascii=False, indent=2) if args.json else digest_text(digest))
     return EXIT_OK
 
 

@@ -39,6 +39,7 @@ PERIODS = (("7d", "Last 7 days"), ("30d", "Last 30 days"), ("8w", "Last 8 weeks"
 NOT_STATED = "not stated"
 NO_THEME = "(no theme)"
 TOP_GAPS_CHARTED = 10
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,23 @@ class DataTable:
     rows: list[tuple[Cell, ...]]
     note: str = ""
 
-    def csv_text(self) -> str:
+    def csv_text(self, *, spreadsheet_safe: bool = False) -> str:
+        """The table as CSV. ``spreadsheet_safe`` puts a ``'`` before text that a spreadsheet would run as a
+        formula (starting ``=``, ``+``, ``-``, ``@``, tab or carriage return): questions are typed by anyone."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(self.columns)
-        writer.writerows(["" if cell is None else cell for cell in row] for row in self.rows)
+        for row in self.rows:
+            writer.writerow([_csv_cell(cell, spreadsheet_safe) for cell in row])
         return out.getvalue()
+
+
+def _csv_cell(cell: Cell, spreadsheet_safe: bool) -> Cell:
+    if cell is None:
+        return ""
+    if spreadsheet_safe and isinstance(cell, str) and cell[:1] in FORMULA_STARTS:
+        return "'" + cell
+    return cell
 
 
 @dataclass(frozen=True)

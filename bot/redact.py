@@ -508,6 +508,7 @@ _KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 _LETTERS = "A-Za-zÀ-ÖØ-öø-ÿĀ-ž"
 # A word (with inner apostrophes and hyphens: O'Connor, Lily-Mae, Jayden's) or a placeholder such as "[name]".
 _TOKEN = re.compile(rf"\[[a-zA-Z ]{{3,20}}\]|[{_LETTERS}]++(?:['’-][{_LETTERS}]++)*+(?:(?<=s)['’](?![{_LETTERS}]))?+")
+_COMPOUND = re.compile(rf"[{_LETTERS}]+(?:-[{_LETTERS}]+)+")
 _VOCAB_WORD = re.compile(rf"[{_LETTERS}]++(?:['’][{_LETTERS}]++)?+")
 _URL = re.compile(r"https?://\S++")
 _POSSESSIVE = ("'s", "’s", "'", "’")
@@ -522,7 +523,7 @@ _LOWER_NOT_NAMES = frozenset(w.lower() for w in _NOT_NAMES) | {
 }  # fmt: skip
 _SECTOR_NAMES = frozenset(
     "munro macalister laming lundy narey featherstone firmin bowlby winnicott ainsworth bronfenbrenner maslow"
-    " crittenden marmot mockingbird barnardo coram".split()
+    " crittenden marmot mockingbird barnardo coram casey bywaters hackett masson".split()
 )
 """Reviews, authors and models practitioners name that the evidence base may not spell out; never redacted,
 and neither is a first name just before one ("Eileen Munro", "Josh MacAlister")."""
@@ -602,6 +603,7 @@ def evidence_vocabulary() -> tuple[frozenset[str], frozenset[str], frozenset[tup
         except (OSError, UnicodeDecodeError):
             continue
         for line in text.splitlines():
+            words.update(compound.lower() for compound in _COMPOUND.findall(line))  # "tri-borough"
             previous = ""
             for match in _VOCAB_WORD.finditer(line):
                 word = match.group()
@@ -610,7 +612,8 @@ def evidence_vocabulary() -> tuple[frozenset[str], frozenset[str], frozenset[tup
                 low = word.lower()
                 words.add(low)
                 if word[0].isupper():
-                    if "g" not in names.get(low, "") or word.isupper():
+                    flags = names.get(low, "")
+                    if "g" not in flags or "w" in flags or word.isupper():  # "Love" of "Built on Love"
                         capitalised.add(low)
                     if previous and line[match.start() - 1] == " ":
                         pairs.add((previous, low))

@@ -60,13 +60,16 @@ from bot.text import clean_unicode
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
-"""1: questions, feedback, none_of_these, shares, events; 2: conversation_state."""
+SCHEMA_VERSION = 3
+"""1: questions, feedback, none_of_these, shares, events; 2: conversation_state; 3: digest_posts, known_items,
+digest_channels."""
 MAX_TEXT_CHARS = 2000
 """Stored question text and reasons are cut to this length (after redaction)."""
 MIGRATION_LOCK = 0x45564944  # "EVID": the PostgreSQL advisory lock key held while migrating
 EVENT_CLAIM_DAYS = 2
 """Claimed event ids are kept this long: Slack retries for minutes, Teams for seconds."""
+BASELINE = datetime(1970, 1, 1, tzinfo=UTC)
+"""``known_items.first_seen`` of the items that were there when the bot first recorded the evidence base."""
 MAX_STATE_CHARS = 64_000
 """A conversation state longer than this is not saved (it is item ids and a short question: a few KB at most)."""
 
@@ -144,6 +147,30 @@ conversation_state = Table(
 """The last answer of each (surface, conversation or thread, user), for "more", numbers and typed feedback;
 written by ``bot.conversation`` as JSON (item ids, scores, question id, redacted question). Expires after
 ``STATE_HOURS``."""
+digest_posts = Table(
+    "digest_posts",
+    metadata,
+    Column("week", String(10), primary_key=True),
+    Column("target", String(64), primary_key=True),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+)
+"""One row per digest week and channel (hashed): the first instance to insert it posts that week's digest."""
+known_items = Table(
+    "known_items",
+    metadata,
+    Column("item_id", String(200), primary_key=True),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+)
+"""When each evidence item was first seen by the bot, so the digest can say what was added (not personal)."""
+digest_channels = Table(
+    "digest_channels",
+    metadata,
+    Column("surface", String(16), primary_key=True),
+    Column("target", String(64), primary_key=True),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("reference", Text, nullable=False),
+)
+"""Teams teams the app was added to: the conversation reference (JSON) the weekly digest is posted with."""
 TIMESTAMPS = {questions: "asked_at", feedback: "at", none_of_these: "at", shares: "at"}
 
 
@@ -397,6 +424,67 @@ class Store:
             for (item_id,) in conn.execute(stmt):
                 counts[item_id] = counts.get(item_id, 0) + 1
         return counts
+
+    # --- the weekly digest ------------------------------------------------------------------------------
+
+    def claim_digest(self, week: str, target: str) -> bool:
+        """True for the first instance to claim this week's digest for this channel; False once claimed.
+
+        Unlike event claims, a failure to reach the store answers False: a missed digest beats a double one."""
+        row = {"week": _key(week, 10), "target": self._hashed("digest", target), "claimed_at": now()}
+        try:
+            with self._writing() as conn:
+                return self._insert_new(conn, digest_posts, row, ["week", "target"])
+        except SQLAlchemyError as exc:
+            log.error("could not claim a digest: %s", _reason(exc))
+            return False
+
+    def note_items(self, item_ids: Sequence[str]) -> dict[str, datetime | None]:
+        """Record items not seen before (now) and return when each was first seen; None for items that were
+        already there when the bot first recorded the evidence base."""
+        try:
+            with self._writing() as conn:
+                empty = conn.execute(select(known_items.c.item_id).limit(1)).first() is None
+                moment = BASELINE if empty else now()
+                for item_id in item_ids:
+                    self._insert_new(conn, known_items, {"item_id": item_id, "first_seen": moment}, ["item_id"])
+                rows = conn.execute(select(known_items.c.item_id, known_items.c.first_seen)).all()
+        except SQLAlchemyError as exc:
+            log.error("could not record the evidence items: %s", _reason(exc))
+            return {}
+        seen = {r.item_id: as_utc(r.first_seen) for r in rows}
+        return {i: (None if seen.get(i, BASELINE) <= BASELINE else seen[i]) for i in item_ids}
+
+    def save_channel(self, *, surface: str, target: str, reference: str) -> bool:
+        """Remember a channel the digest may be posted to (a Teams team's conversation reference)."""
+        row = {
+            "surface": _key(surface, 16) or "unknown",
+            "target": self._hashed("channel", target),
+            "added_at": now(),
+            "reference": clean_unicode(reference)[:MAX_STATE_CHARS],
+        }
+        return self._write_once(digest_channels, row, ["surface", "target"], "a digest channel")
+
+    def forget_channel(self, *, surface: str, target: str) -> None:
+        try:
+            with self._writing() as conn:
+                conn.execute(
+                    delete(digest_channels).where(
+                        digest_channels.c.surface == surface,
+                        digest_channels.c.target == self._hashed("channel", target),
+                    )
+                )
+        except SQLAlchemyError as exc:
+            log.error("could not forget a digest channel: %s", _reason(exc))
+
+    def channels(self, surface: str) -> list[str]:
+        """The stored references of every channel registered for ``surface``."""
+        with self.engine.connect() as conn:
+            stmt = select(digest_channels.c.reference).where(digest_channels.c.surface == surface)
+            return [str(r) for (r,) in conn.execute(stmt.order_by(digest_channels.c.added_at))]
+
+    def _hashed(self, kind: str, value: str) -> str:
+        return hmac.new(self._salt, f"{kind}\x1f{value}".encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
 
     def ping(self) -> bool:
         """True when the database answers (for /healthz)."""

@@ -190,7 +190,7 @@ def test_an_older_store_gains_the_state_table(database_url: str) -> None:
         )
     store.close()
     reopened = open_store(database_url, purge=False)
-    assert schema_version(reopened) == SCHEMA_VERSION == 2
+    assert schema_version(reopened) == SCHEMA_VERSION >= 2  # 3 added the digest tables
     assert reopened.save_state(surface="slack", thread="im", user="U1", state="[]")
     assert len(reopened.questions_since()) == 1
     reopened.close()

@@ -39,8 +39,8 @@ class QuestionSet:
 
 
 SETS = (
-    QuestionSet("practitioner_questions.yaml", 0.90, 0.05, 0.85, 100, 30),
-    QuestionSet("practitioner_questions_hard.yaml", 0.68, 0.08, 0.90, 80, 30),
+    QuestionSet("practitioner_questions.yaml", 0.88, 0.05, 0.85, 100, 30),
+    QuestionSet("practitioner_questions_hard.yaml", 0.68, 0.08, 0.82, 80, 30),
 )
 
 

@@ -124,9 +124,18 @@ def test_an_answer_card_has_the_facts_in_order_and_the_buttons(conversation: Con
     ]
     positions = [next(n for n, t in enumerate(texts) if part in t) for part in order]
     assert positions == sorted(positions)
-    actions = [e["action_id"] for e in message.blocks[-1]["elements"]]
-    assert actions == ["share_to_channel", "feedback_helpful", "feedback_not_helpful"]
-    value = json.loads(message.blocks[-1]["elements"][1]["value"])
+    actions = [e["action_id"] for e in message.blocks[-2]["elements"]]
+    assert actions == ["share_to_channel"]
+    [feedback] = message.blocks[-1]["elements"]  # Block Kit's own thumbs up / down in a chat message
+    assert message.blocks[-1]["type"] == "context_actions" and feedback["type"] == "feedback_buttons"
+    assert json.loads(feedback["positive_button"]["value"]) == {
+        "q": reply.question_id,
+        "i": "family-group-conferences",
+        "h": 1,
+    }
+    assert json.loads(feedback["negative_button"]["value"])["h"] == 0
+    private = reply_message(reply, Place.EPHEMERAL).blocks[-1]["elements"]  # the classic buttons' value
+    value = json.loads(next(e["value"] for e in private if e["action_id"] == "feedback_helpful"))
     assert value == {"q": reply.question_id, "i": "family-group-conferences"}
     assert "Family group conferences" in message.text and messages.ANSWER_LEAD in message.text
 
@@ -141,7 +150,10 @@ def test_the_place_decides_the_buttons(conversation: Conversation) -> None:
 
     assert actions(Place.EPHEMERAL)[:2] == ["post_in_channel", "share_to_channel"]
     assert actions(Place.MODAL) == ["share_to_channel"]
-    assert "feedback_helpful" in actions(Place.CHAT)
+    assert "feedback_helpful" in actions(Place.EPHEMERAL)  # the classic buttons where Slack has no native element
+    assert "feedback_helpful" not in actions(Place.CHAT)
+    assert [b["type"] for b in reply_message(reply, Place.CHAT).blocks][-1] == "context_actions"
+    assert "context_actions" not in [b["type"] for b in reply_message(reply, Place.EPHEMERAL).blocks]
 
 
 def test_suggestions_are_buttons_with_none_of_these(conversation: Conversation) -> None:

@@ -24,6 +24,7 @@ from test_slack_support import (
     all_text,
     control_problems,
     eventually,
+    native_feedback,
 )
 
 from adapters.slack import wording
@@ -61,7 +62,8 @@ async def test_a_direct_message_is_answered_in_the_dm(slack: SlackHarness) -> No
     assert answer.body["channel"] == DM and "thread_ts" not in answer.body
     assert header(answer.body) == "Family group conferences"
     assert answer.body["mrkdwn"] is False and answer.body["text"].startswith(messages.ANSWER_LEAD)
-    assert set(buttons(answer.body)) == {"share_to_channel", "feedback_helpful", "feedback_not_helpful"}
+    assert set(buttons(answer.body)) == {"share_to_channel"}
+    assert native_feedback(answer.body["blocks"])  # Block Kit's thumbs up / down
     assert slack.fake.find("/api/auth.test")  # bolt checked the token on the first request
     [row] = slack.stored_questions()
     assert (row.surface, row.top_item, row.outcome) == ("slack", "family-group-conferences", "confident")
@@ -180,12 +182,12 @@ async def test_none_of_these_records_the_question_as_a_gap(slack: SlackHarness) 
 async def test_helpful_and_not_helpful_with_a_reason_are_recorded(slack: SlackHarness) -> None:
     await slack.event(slack.dm(FGC))
     [answer] = await slack.fake.wait_for("/api/chat.postMessage")
-    value = buttons(answer.body)["feedback_helpful"]["value"]
-    await slack.interaction(slack.click("feedback_helpful", value, hook="thanks", ephemeral=False, channel=DM))
+    up, down = native_feedback(answer.body["blocks"])
+    await slack.interaction(slack.click("feedback_buttons", up, hook="thanks", ephemeral=False, channel=DM))
     [thanks] = await slack.fake.wait_for("/hooks/thanks")
     assert thanks.body["text"] == messages.FEEDBACK_THANKS
 
-    click = slack.click("feedback_not_helpful", value, hook="why", ephemeral=False, channel=DM)
+    click = slack.click("feedback_buttons", down, hook="why", ephemeral=False, channel=DM)
     await slack.interaction(click)
     [opened] = await slack.fake.wait_for("/api/views.open")
     assert opened.body["trigger_id"] == click["trigger_id"]

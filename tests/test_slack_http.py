@@ -179,7 +179,8 @@ async def test_events_and_clicks_nobody_handles_still_get_200(slack: SlackHarnes
         response = await slack.interaction(click)
         assert response.status == 200, click
     await asyncio.sleep(0.3)
-    assert [c.path for c in slack.fake.calls] == ["/api/auth.test"]
+    # opening the Messages tab sets the agent view's suggested prompts; nothing else reaches Slack
+    assert [c.path for c in slack.fake.calls] == ["/api/auth.test", "/api/assistant.threads.setSuggestedPrompts"]
 
 
 async def test_rate_limited_calls_are_retried_after_retry_after(slack: SlackHarness) -> None:

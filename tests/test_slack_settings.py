@@ -183,7 +183,7 @@ MANIFEST = yaml.safe_load(MANIFEST_TEXT)
 
 def test_the_manifest_asks_for_exactly_the_scopes_the_bot_needs_each_justified() -> None:
     scopes = MANIFEST["oauth_config"]["scopes"]["bot"]
-    assert sorted(scopes) == ["app_mentions:read", "chat:write", "commands", "im:history"]
+    assert sorted(scopes) == ["app_mentions:read", "assistant:write", "chat:write", "commands", "im:history"]
     for scope in scopes:
         line = next(x for x in MANIFEST_TEXT.splitlines() if x.strip().startswith(f"- {scope}"))
         assert "#" in line and len(line.split("#", 1)[1].strip()) > 20, scope

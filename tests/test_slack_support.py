@@ -436,6 +436,13 @@ def control_problems(
     return problems
 
 
+def native_feedback(blocks: list[dict[str, Any]]) -> tuple[str, str]:
+    """The values of Block Kit's thumbs up and thumbs down on a message (its ``feedback_buttons`` element)."""
+    [element] = [e for b in blocks if b["type"] == "context_actions" for e in b["elements"]]
+    assert element["type"] == "feedback_buttons" and element["action_id"] == "feedback_buttons"
+    return element["positive_button"]["value"], element["negative_button"]["value"]
+
+
 def all_text(body: Any) -> str:
     return "\n".join(shown_strings(body))
 

@@ -85,7 +85,7 @@ def test_the_command_builds_the_zip_with_the_app_id(tmp_path: Path, capsys: pyte
 
 def test_the_manifest_declares_the_bot_and_the_search_command() -> None:
     manifest = package.build_manifest(APP_ID)
-    assert manifest["manifestVersion"] == "1.17" and "/v1.17/" in manifest["$schema"]
+    assert manifest["manifestVersion"] == "1.30" and "/v1.30/" in manifest["$schema"]
     [bot] = manifest["bots"]
     assert bot["scopes"] == ["personal", "team", "groupChat"]
     [extension] = manifest["composeExtensions"]
@@ -145,3 +145,21 @@ def test_problems_are_one_line_and_write_nothing(
 def test_build_manifest_rejects_a_bad_id() -> None:
     with pytest.raises(ConfigError):
         package.build_manifest("")
+
+
+SCHEMA = Path(__file__).parent / "data" / "schemas" / "MicrosoftTeams.schema.v1.30.json"
+"""Microsoft's own manifest schema v1.30, as published in its ``@microsoft/app-manifest`` npm package (MIT)
+(``build/json-schemas/teams/v1.30/MicrosoftTeams.schema.json``, the file served under
+developer.microsoft.com/json-schemas/teams/v1.30/); see tests/data/schemas/README.md."""
+
+
+def test_the_built_manifest_validates_against_the_official_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    manifest = package.build_manifest(APP_ID, domains=["evidence.anytown.gov.uk"])
+    assert schema["properties"]["manifestVersion"]["const"] == manifest["manifestVersion"]
+    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+    problems = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(manifest)]
+    assert problems == []
+    broken = {**manifest, "bots": [{**manifest["bots"][0], "scopes": ["everyone"]}]}
+    assert list(validator.iter_errors(broken))  # the schema really is checked

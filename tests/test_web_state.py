@@ -26,7 +26,7 @@ from balancer_support import RoundRobinProxy
 from botbuilder.schema import Activity
 from slack_sdk.signature import SignatureVerifier
 from teams_support import FakeConnector
-from test_slack_support import BOT_USER, PRACTITIONER, FakeSlack, SlackHarness, settle
+from test_slack_support import BOT_USER, PRACTITIONER, FakeSlack, SlackHarness, native_feedback, settle
 from test_slack_support import DM as SLACK_DM
 
 from adapters.slack.delivery import thread_of
@@ -284,13 +284,8 @@ async def test_the_not_helpful_form_closes_the_answer_of_the_thread_it_came_from
     async with SlackHarness.start(tmp_path, knowledge_dir, glossary_file) as slack:
         await slack.event(slack.dm("do family group conferences stop children coming into care?"))
         [answer] = await slack.fake.wait_for("/api/chat.postMessage")
-        value = next(
-            e["value"]
-            for b in answer.body["blocks"]
-            for e in b.get("elements", [])
-            if e.get("action_id") == "feedback_not_helpful"
-        )
-        click = slack.click("feedback_not_helpful", value, user=PRACTITIONER, ephemeral=False, channel=SLACK_DM)
+        _, value = native_feedback(answer.body["blocks"])
+        click = slack.click("feedback_buttons", value, user=PRACTITIONER, ephemeral=False, channel=SLACK_DM)
         await slack.interaction(click)
         [opened] = await slack.fake.wait_for("/api/views.open")
         form = opened.body["view"]

@@ -95,7 +95,10 @@ def _add_questions(app: AsyncApp, delivery: Delivery) -> None:
         if event.get("subtype") or event.get("bot_id") or event.get("channel_type") != "im":
             return
         text = question_text(event.get("text") or "", context.bot_user_id)
-        reply = await delivery.ask(text, who_sent(body), thread_of(body))
+        status_ts = str(event.get("thread_ts") or event.get("ts") or "")
+        reply = await delivery.ask_showing_status(
+            text, who_sent(body), thread_of(body), channel=str(event.get("channel") or ""), thread_ts=status_ts
+        )
         await delivery.post(event["channel"], reply_message(reply, Place.CHAT), thread_ts=event.get("thread_ts"))
 
     @app.event("app_mention")
@@ -112,6 +115,10 @@ def _add_questions(app: AsyncApp, delivery: Delivery) -> None:
     @app.event("app_home_opened")
     @guard
     async def home(event: dict[str, Any]) -> None:
+        """The Home tab is drawn; opening the Messages tab (the agent view's conversation) sets suggested prompts."""
+        if event.get("tab") == "messages" and event.get("channel"):
+            await delivery.suggest_prompts(str(event["channel"]))
+            return
         if event.get("tab") != "home" or not event.get("user"):
             return
         conversation = delivery.conversation
@@ -226,6 +233,32 @@ def _add_buttons(app: AsyncApp, delivery: Delivery) -> None:
         )
         await delivery.deliver(body, reply, private=True)
 
+    @app.action(Action.FEEDBACK)
+    @guard
+    async def native_feedback(ack: Ack, body: Body) -> None:
+        """Block Kit's thumbs up / down: recorded exactly as the helpful / not helpful buttons are."""
+        await ack()
+        value = _value(body)
+        question_id, item_id = _feedback_target(value)
+        if not _is_helpful(value):
+            url = body.get("response_url")
+            view = feedback_modal(question_id=question_id, item_id=item_id, response_url=url, thread=thread_of(body))
+            await delivery.client.views_open(trigger_id=body["trigger_id"], view=view)
+            return
+        who = who_sent(body)
+        reply = await asyncio.to_thread(
+            lambda: delivery.conversation.feedback(
+                question_id=question_id,
+                item_id=item_id,
+                helpful=True,
+                user=who.key,
+                surface=SURFACE,
+                event_id=_click_id(body),
+                thread=thread_of(body),
+            )
+        )
+        await delivery.deliver(body, reply, private=True)
+
     @app.action(Action.NOT_HELPFUL)
     @guard
     async def not_helpful(ack: Ack, body: Body) -> None:
@@ -269,6 +302,15 @@ def _add_buttons(app: AsyncApp, delivery: Delivery) -> None:
                 lambda: delivery.conversation.share(item.id, user=who.key, surface=SURFACE, event_id=_click_id(body))
             )
             await delivery.respond(url, notice_message(wording.POSTED_DONE), replace_original=True)
+
+
+def _is_helpful(value: str) -> bool:
+    """Which half of the native feedback element was pressed (``"h": 1`` is thumbs up)."""
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and data.get("h") == 1
 
 
 def _feedback_target(value: str) -> tuple[str | None, str]:

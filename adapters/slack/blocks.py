@@ -41,6 +41,7 @@ MAX_CHOICES = 15
 """Items listed one per block (a theme, "more"); the rest are counted in a closing line."""
 MAX_THEME_BUTTONS = 75
 _ESCAPED = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_BUTTON_BLOCKS = ("actions", "context_actions")
 
 
 class Place(Enum):
@@ -62,6 +63,8 @@ class Action:
     NONE_OF_THESE = "none_of_these"
     HELPFUL = "feedback_helpful"
     NOT_HELPFUL = "feedback_not_helpful"
+    FEEDBACK = "feedback_buttons"
+    """Block Kit's own ``feedback_buttons`` element (thumbs up / down), in chat messages."""
     SHARE = "share_to_channel"
     POST_HERE = "post_in_channel"
     THEMES = "browse_themes"
@@ -138,9 +141,29 @@ def context_plain(*texts: str) -> Block:
     return {"type": "context", "elements": [plain(t, MAX_CONTEXT) for t in texts[:10]]}
 
 
-def feedback_value(question_id: str | None, item_id: str) -> str:
-    """What the helpful / not helpful buttons carry back: the question and the item it is about."""
-    return json.dumps({"q": question_id, "i": item_id}, separators=(",", ":"))
+def feedback_value(question_id: str | None, item_id: str, helpful: bool | None = None) -> str:
+    """What the helpful / not helpful buttons carry back: the question and the item it is about (and, for the
+    two halves of Block Kit's feedback element, which one was pressed)."""
+    value: dict[str, Any] = {"q": question_id, "i": item_id}
+    if helpful is not None:
+        value["h"] = int(helpful)
+    return json.dumps(value, separators=(",", ":"))
+
+
+def feedback_buttons(question_id: str | None, item_id: str) -> Block:
+    """Slack's native thumbs up / down (a ``feedback_buttons`` element in a ``context_actions`` block)."""
+
+    def half(label: str, helpful: bool, spoken: str) -> dict[str, Any]:
+        value = feedback_value(question_id, item_id, helpful)
+        return {"text": plain(label, MAX_BUTTON), "value": value[:MAX_VALUE], "accessibility_label": spoken[:75]}
+
+    element = {
+        "type": "feedback_buttons",
+        "action_id": Action.FEEDBACK,
+        "positive_button": half(messages.HELPFUL, True, wording.HELPFUL_ACCESSIBLE),
+        "negative_button": half(messages.NOT_HELPFUL, False, wording.NOT_HELPFUL_ACCESSIBLE),
+    }
+    return {"type": "context_actions", "block_id": f"feedback|{item_id}"[:255], "elements": [element]}
 
 
 # --- the evidence card ----------------------------------------------------------------------------------
@@ -184,14 +207,18 @@ def _card_actions(item: KnowledgeItem, reply: Reply, place: Place) -> list[Block
         elements.append(button(wording.POST_HERE_BUTTON, Action.POST_HERE, item.id, style="primary"))
     elements.append(button(wording.SHARE_BUTTON, Action.SHARE, item.id))
     blocks: list[Block] = []
+    native = place is Place.CHAT  # Block Kit's feedback element in messages; the classic buttons elsewhere
     if reply.offers_feedback and place is not Place.MODAL:
-        value = feedback_value(reply.question_id, item.id)
-        elements += [
-            button(messages.HELPFUL, Action.HELPFUL, value),
-            button(messages.NOT_HELPFUL, Action.NOT_HELPFUL, value),
-        ]
         blocks.append(context_plain(messages.FEEDBACK_PROMPT))
+        if not native:
+            value = feedback_value(reply.question_id, item.id)
+            elements += [
+                button(messages.HELPFUL, Action.HELPFUL, value),
+                button(messages.NOT_HELPFUL, Action.NOT_HELPFUL, value),
+            ]
     blocks.append({"type": "actions", "block_id": f"card|{item.id}"[:255], "elements": elements})
+    if reply.offers_feedback and native:
+        blocks.append(feedback_buttons(reply.question_id, item.id))
     return blocks
 
 
@@ -276,10 +303,12 @@ def reply_blocks(reply: Reply, place: Place = Place.CHAT, *, limit: int = MAX_BL
 
 
 def cap_blocks(blocks: list[Block], limit: int) -> list[Block]:
-    """At most ``limit`` blocks; when cutting, the final actions block (the buttons) is kept."""
+    """At most ``limit`` blocks; when cutting, the final button blocks (actions, feedback) are kept."""
     if len(blocks) <= limit:
         return blocks
-    tail = [blocks[-1]] if blocks[-1].get("type") == "actions" else []
+    tail: list[Block] = []
+    while len(tail) < 2 and len(tail) < len(blocks) and blocks[-1 - len(tail)].get("type") in _BUTTON_BLOCKS:
+        tail.insert(0, blocks[-1 - len(tail)])
     return blocks[: limit - len(tail)] + tail
 
 

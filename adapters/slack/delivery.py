@@ -18,6 +18,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import wording
 from adapters.slack.blocks import Message, Place, notice_message, reply_message
 from adapters.slack.client import post_to_response_url
 from adapters.slack.views import reply_modal
@@ -26,6 +27,8 @@ from bot import Conversation, Reply, messages
 log = logging.getLogger(__name__)
 
 SURFACE = "slack"
+STATUS_AFTER = 1.0
+"""Seconds an answer may take before the agent view shows a loading status (answers usually take milliseconds)."""
 
 Body = dict[str, Any]
 Listener = Callable[..., Awaitable[None]]
@@ -38,23 +41,44 @@ class Who:
     user_id: str
     team_id: str
     name: str = ""
+    enterprise_id: str = ""
+    """Set for a user of an Enterprise organisation (an org-wide install): their id is the same in every
+    workspace of the organisation, so their conversations are keyed by the organisation, not the workspace."""
 
     @property
     def key(self) -> str:
-        """Per workspace, so two councils' users never share a session (the store hashes it)."""
-        return f"{self.team_id}:{self.user_id}" if self.team_id else self.user_id
+        """Per organisation or workspace, so two councils' users never share a session (the store hashes it)."""
+        owner = self.enterprise_id or self.team_id
+        return f"{owner}:{self.user_id}" if owner else self.user_id
+
+
+def enterprise_of(body: Body) -> str:
+    """The Enterprise organisation a request comes from ("" for a standalone workspace), in any payload shape."""
+    found = body.get("enterprise_id") or (body.get("enterprise") or {}).get("id")
+    if not found:
+        for grant in body.get("authorizations") or []:
+            if isinstance(grant, dict) and grant.get("enterprise_id"):
+                found = grant["enterprise_id"]
+                break
+    if not found:
+        user = body.get("user")
+        found = user.get("enterprise_id") if isinstance(user, dict) else None
+    return str(found or "")
 
 
 def who_sent(body: Body) -> Who:
     """The user of an event, a slash command or an interaction payload."""
+    org = enterprise_of(body)
     user = body.get("user")
     if isinstance(user, dict):  # interactivity: block_actions, view_submission, shortcuts
         team = user.get("team_id") or (body.get("team") or {}).get("id") or ""
-        return Who(str(user.get("id") or ""), str(team), str(user.get("name") or user.get("username") or ""))
+        name = str(user.get("name") or user.get("username") or "")
+        return Who(str(user.get("id") or ""), str(team), name, org)
     if "command" in body:  # slash command form
-        return Who(str(body.get("user_id") or ""), str(body.get("team_id") or ""), str(body.get("user_name") or ""))
+        fields = (body.get("user_id"), body.get("team_id"), body.get("user_name"))
+        return Who(*(str(f or "") for f in fields), org)
     event = body.get("event") or {}
-    return Who(str(event.get("user") or ""), str(body.get("team_id") or event.get("team") or ""))
+    return Who(str(event.get("user") or ""), str(body.get("team_id") or event.get("team") or ""), "", org)
 
 
 def thread_of(body: Body) -> str:
@@ -89,9 +113,11 @@ def thread_of(body: Body) -> str:
 class Delivery:
     """One per app: the runtime's conversation, the Web API client, and where replies go."""
 
-    def __init__(self, runtime: Any, client: AsyncWebClient) -> None:
+    def __init__(self, runtime: Any, client: AsyncWebClient, *, status_after: float | None = None) -> None:
         self.runtime = runtime
         self.client = client
+        self.status_after = status_after
+        """None: ``STATUS_AFTER``, read at each message."""
 
     @property
     def conversation(self) -> Conversation:
@@ -104,6 +130,46 @@ class Delivery:
         """``text`` from ``who`` in ``thread`` (``thread_of``), answered by the core in a worker thread."""
         conversation = self.conversation
         return await asyncio.to_thread(lambda: conversation.handle(text, who.key, SURFACE, thread=thread))
+
+    async def ask_showing_status(self, text: str, who: Who, thread: str, *, channel: str, thread_ts: str) -> Reply:
+        """``ask``, and if the answer is not ready within ``STATUS_AFTER`` seconds, show Slack's loading status in
+        the conversation (agent view) while it is worked out. Most answers take milliseconds: no status then."""
+        answering = asyncio.ensure_future(self.ask(text, who, thread))
+        after = STATUS_AFTER if self.status_after is None else self.status_after
+        done, _ = await asyncio.wait({answering}, timeout=after)
+        if not done and channel and thread_ts:
+            await self.set_status(channel, thread_ts)
+        return await answering
+
+    async def set_status(self, channel: str, thread_ts: str) -> None:
+        """``assistant.threads.setStatus``; Slack removes it when the reply is posted in that thread, or after two
+        minutes. A workspace without the agent view refuses it: that only costs the status, never the answer."""
+        try:
+            await self.client.assistant_threads_setStatus(
+                channel_id=channel, thread_ts=thread_ts, status=wording.LOOKING
+            )
+        except Exception as exc:  # no agent view (free plan, old manifest) or Slack unavailable
+            log.info("could not show the loading status (%s)", _slack_error(exc))
+
+    async def suggest_prompts(self, channel: str) -> None:
+        """Up to four first questions in the app's Messages tab (``assistant.threads.setSuggestedPrompts``).
+
+        Called when someone opens the tab (``app_home_opened``, tab "messages"): with the agent view, Slack shows
+        them above the composer. No ``thread_ts``: Slack's reference says an agent-view app must not send one (the
+        call would silently fail). A workspace without the agent view refuses the call; the DM works as before.
+        """
+        conversation = self.conversation
+        prompts = await asyncio.to_thread(lambda: conversation.suggested_prompts(4))
+        if not prompts:
+            return
+        try:
+            await self.client.assistant_threads_setSuggestedPrompts(
+                channel_id=channel,
+                title=messages.SUGGESTED_PROMPTS_TITLE,
+                prompts=[{"title": title, "message": message} for title, message in prompts],
+            )
+        except Exception as exc:
+            log.info("could not set the suggested prompts (%s)", _slack_error(exc))
 
     # --- sending ------------------------------------------------------------------------------------
 
@@ -191,3 +257,13 @@ class Delivery:
                 await self.post(who_sent(body).user_id, apology)  # the app's Messages tab
         except Exception:
             log.exception("could not send the apology either")
+
+
+def _slack_error(exc: Exception) -> str:
+    """Slack's error code for a refused call ("not_allowed_token_type", "missing_scope"), else the exception's name."""
+    response = getattr(exc, "response", None)
+    try:
+        code = response.get("error") if response is not None else None
+    except Exception:
+        code = None
+    return str(code or type(exc).__name__)

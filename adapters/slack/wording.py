@@ -41,6 +41,11 @@ ASK_HINT = "For example: does group supervision help?"
 
 VIEW_TITLE = "Evidence"
 
+LOOKING = "is looking through the evidence…"
+"""The agent view's loading status, shown only when an answer is slow (``delivery.STATUS_AFTER``)."""
+HELPFUL_ACCESSIBLE = "This answer was helpful"
+NOT_HELPFUL_ACCESSIBLE = "This answer was not helpful"
+
 HOME_HOW_TO = (
     "Ask in your own words, in any of these ways:\n"
     "  • send me a direct message (the Messages tab above)\n"

@@ -32,7 +32,7 @@ _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _DOMAIN = re.compile(r"^(?:\*\.)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
-# Length limits from the Teams manifest schema (v1.17).
+# Length limits from the Teams manifest schema (v1.30; tests validate against the schema itself).
 LIMITS = {
     ("name", "short"): 30,
     ("name", "full"): 100,
@@ -77,7 +77,7 @@ def check_manifest(manifest: Mapping[str, Any]) -> list[str]:
     problems: list[str] = []
     schema = str(manifest.get("$schema", ""))
     version = str(manifest.get("manifestVersion", ""))
-    if not re.match(r"^1\.(1[6-9]|2\d)$", version):
+    if not re.match(r"^1\.(1[6-9]|[2-9]\d)$", version):
         problems.append(f"manifestVersion must be 1.16 or later, not {version!r}")
     if f"/v{version}/" not in schema:
         problems.append("$schema does not match manifestVersion")

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 LEXICAL_CANDIDATES = 40
 """Lexical candidates scored per question (the semantic side proposes its own)."""
+RANKED_POOL = 12
+"""Items scored for every question, whatever the caller shows (the answer, see-also, "more")."""
 EXPLAIN_COSINE = 0.45
 """From this cosine up, the explanation names the phrase the question is close in meaning to."""
 
@@ -116,7 +118,8 @@ class Engine:
         if self.semantic is None:
             matches = self.lexical.rank_question(q, limit)
             return Ranking(matches, frozenset(m.item.id for m in matches), frozenset())
-        evaluations = self.evaluate(q, limit)
+        # a fixed pool, so the answer never depends on how many further results the caller asked for
+        evaluations = self.evaluate(q, max(limit, RANKED_POOL))
         out = [Match(self.items[e.signals.index], fusion.score(e.features), e.why) for e in evaluations]
         near = frozenset(
             self.items[e.signals.index].id for e in evaluations if e.signals.lexical >= lexical.SUGGEST_SCORE
@@ -124,7 +127,7 @@ class Engine:
         # The ranking is relevance; below the top, items are shown in the order of their scores.
         ordered = out[:1] + sorted(out[1:], key=lambda m: -m.score)
         decisive = frozenset(self.items[e.signals.index].id for e in evaluations if e.decisive)
-        return Ranking(ordered, decisive, near)
+        return Ranking(ordered[:limit], decisive, near)
 
     def evaluate(self, q: Question, limit: int) -> list[Evaluation]:
         """The ``limit`` most relevant items with both signals and the features their score comes from."""
@@ -172,7 +175,7 @@ class Engine:
 
     def _closest(self, q: Question, lexical_by_index: dict[int, Match]) -> list[Closest]:
         assert self.semantic is not None
-        parts = readings(q.text)
+        parts = readings(q.matched_text or q.text)
         texts = [r.text for r in parts]
         weights = [r.weight for r in parts]
         plain = q.analysis.plain
@@ -199,7 +202,7 @@ class Engine:
         started = time.perf_counter()
         q = self.read(question)
         ranking = Ranking([], frozenset(), frozenset())
-        if q.analysis.terms and q.text.strip():
+        if q.analysis.terms and q.matched_text.strip():
             ranking = self._ranked(q, max(limit, 3) + 1 + further)
         ranked = ranking.matches
         results = [m for m in ranked if m.score >= self.confident_score and m.item.id in ranking.decisive]

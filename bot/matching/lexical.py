@@ -101,6 +101,8 @@ class Question:
     truncated: bool
     analysis: Analysis
     corrected_terms: frozenset[str]
+    matched_text: str = ""
+    """The text as matched: personal details removed, so a pasted NHS number never changes what is found."""
 
 
 class LexicalEngine:
@@ -264,11 +266,12 @@ class LexicalEngine:
         if truncated:
             cut = text[:MAX_QUESTION_CHARS]
             text = cut[: cut.rfind(" ")] if " " in cut[-40:] else cut
-        analysis, _, _ = self._analyse(without_personal_details(text), correct=True)
+        matched_text = without_personal_details(text)
+        analysis, _, _ = self._analyse(matched_text, correct=True)
         fixed = {stem(new) for _, new in analysis.corrections}
         unique = tuple(dict.fromkeys(analysis.terms))[:MAX_TERMS]
         analysis = Analysis(unique, analysis.expansions, analysis.corrections, analysis.commonness, analysis.plain)
-        return Question(text, truncated, analysis, frozenset(fixed))
+        return Question(text, truncated, analysis, frozenset(fixed), matched_text)
 
     # --- scoring ---------------------------------------------------------------------------------------
 
