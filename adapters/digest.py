@@ -1,6 +1,7 @@
-"""The weekly digest, posted by the web process: Block Kit to each ``BOT_DIGEST_SLACK_CHANNELS`` channel, and an
-Adaptive Card (``teams_card``) for the Teams teams the app was added to (their conversation references are
-stored by the Teams bot when it is added).
+"""The weekly digest, posted by the web process: Block Kit to each ``BOT_DIGEST_SLACK_CHANNELS`` channel, and,
+with ``BOT_DIGEST_TEAMS`` on, an Adaptive Card (``teams_card``) to the General channel of each Teams team the app
+was added to (their conversation references are stored by the Teams bot when it is added, and posted to
+proactively by ``adapters.teams.channels.teams_sender``).
 
 ``DigestPoster`` wakes every minute; once the week's scheduled moment (``BOT_DIGEST_SCHEDULE`` in
 ``BOT_DIGEST_TIMEZONE``) has passed, it claims ``(week, channel)`` in the store and posts only if the claim is
@@ -75,12 +76,19 @@ def teams_card(digest: Digest) -> dict[str, Any]:
 class DigestPoster:
     """Posts each week's digest once per channel, whichever instance gets there first."""
 
-    def __init__(self, runtime: Runtime, senders: dict[str, tuple[Callable[[], list[str]], Sender]]) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        senders: dict[str, tuple[Callable[[], list[str]], Sender]],
+        claim_keys: dict[str, Callable[[str], str]] | None = None,
+    ) -> None:
         self.runtime = runtime
         settings = runtime.settings
         self.schedule = parse_schedule(settings.digest_schedule, settings.digest_timezone)
         self.senders = senders
         """surface → (the channels to post to, how to post to one)."""
+        self.claim_keys = claim_keys or {}
+        """surface → what a target's weekly claim is keyed by (default: the target itself)."""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -92,8 +100,9 @@ class DigestPoster:
         digest: Digest | None = None
         posted = 0
         for surface, (targets, send) in self.senders.items():
+            key = self.claim_keys.get(surface, str)
             for target in targets():
-                if not self.runtime.store.claim_digest(week, f"{surface}:{target}"):
+                if not self.runtime.store.claim_digest(week, f"{surface}:{key(target)}"):
                     continue
                 if digest is None:
                     library = self.runtime.library
@@ -134,21 +143,33 @@ def slack_sender(client: Any) -> Sender:
     return send
 
 
-def start_digest(runtime: Runtime) -> DigestPoster | None:
-    """The web process's weekly digest, if any channel is configured; None otherwise."""
+def start_digest(runtime: Runtime, teams: Any = None, *, slack: bool = True) -> DigestPoster | None:
+    """The web process's weekly digest, if any channel is configured; None otherwise. ``teams`` is the Teams
+    endpoint (``adapters.teams.http.TeamsEndpoint``) when this process serves Teams: its adapter posts the card.
+    ``slack=False`` (``python -m adapters.teams``) leaves Slack's channels to a process that has its token."""
     settings = runtime.settings
     senders: dict[str, tuple[Callable[[], list[str]], Sender]] = {}
+    claim_keys: dict[str, Callable[[str], str]] = {}
     channels = [c.strip() for c in settings.digest_slack_channels.split(",") if c.strip()]
-    if channels:
+    if channels and slack:
         import os
 
         from slack_sdk import WebClient
 
         client = WebClient(token=os.environ.get("SLACK_BOT_TOKEN", ""), base_url=_slack_base())
         senders["slack"] = (lambda: channels, slack_sender(client))
+    if settings.digest_teams and teams is None:
+        log.warning("digest: BOT_DIGEST_TEAMS is on but this process does not serve Teams; not posting to Teams")
+    elif settings.digest_teams:
+        from adapters.teams.channels import DigestChannels, claim_key, teams_sender
+
+        book = DigestChannels(runtime.store, teams.settings.trusts_service_url)
+        send = teams_sender(teams.adapter, teams.settings.app_id, teams.settings.trusts_service_url)
+        senders["teams"] = (book.references, send)
+        claim_keys["teams"] = claim_key
     if not senders:
         return None
-    return DigestPoster(runtime, senders).start()
+    return DigestPoster(runtime, senders, claim_keys).start()
 
 
 def _slack_base() -> str:

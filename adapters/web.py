@@ -152,10 +152,15 @@ def main() -> int:
     poster = None
     try:
         app = build_web_app(runtime, platforms)
-        if settings.digest_slack_channels:
+        if settings.digest_slack_channels or settings.digest_teams:
             from adapters.digest import start_digest
 
-            poster = start_digest(runtime)  # the weekly digest; claimed per week in the store, so posted once
+            teams = None
+            if platforms.teams is not None:
+                from adapters.teams.http import TEAMS_ENDPOINT
+
+                teams = app[TEAMS_ENDPOINT]  # its adapter posts the Adaptive Card to the registered teams
+            poster = start_digest(runtime, teams=teams)  # claimed per week and channel in the store: posted once
         host = listen_host(platforms)
         log.info(
             "serving %s on %s port %d (%d evidence items)%s",

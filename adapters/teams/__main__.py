@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from adapters.teams.http import create_app
+from adapters.teams.http import TEAMS_ENDPOINT, create_app
 from adapters.teams.settings import TeamsSettings
 from bot.config import Settings
 from bot.errors import BotError
@@ -44,11 +44,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     host = args.host or ("0.0.0.0" if teams.authenticated else "127.0.0.1")
     port = args.port or teams.port
+    poster = None
     try:
         app = create_app(runtime, teams)
+        if settings.digest_teams:
+            from adapters.digest import start_digest
+
+            poster = start_digest(runtime, teams=app[TEAMS_ENDPOINT], slack=False)  # to the registered teams
         log.info("Teams bot listening on http://%s:%d/api/messages (auth %s)", host, port, _auth_label(teams))
         web.run_app(app, host=host, port=port, print=None, access_log=None)
     finally:
+        if poster is not None:
+            poster.stop()
         runtime.close()
     return 0
 

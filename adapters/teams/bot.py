@@ -3,7 +3,9 @@
 * messages (personal chat, or @mentions in channels and group chats) -> ``Conversation.handle``;
 * card button clicks (``Action.Submit`` arrives as a message with ``value`` and no text) -> feedback,
   "none of these", show, more, themes;
-* the bot installed or added -> a welcome card (once per conversation, whichever event Teams sends);
+* the bot installed or added -> a welcome card (once per conversation, whichever event Teams sends); added to a
+  team -> the team's General channel registered for the weekly digest, removed -> forgotten
+  (``adapters.teams.channels``);
 * messaging extension: ``composeExtension/query`` lists evidence to insert into a message,
   ``composeExtension/selectItem`` records the chosen item as a share.
 
@@ -33,6 +35,7 @@ from botbuilder.schema.teams import (
 )
 
 from adapters.teams import cards
+from adapters.teams.channels import DigestChannels, team_id, team_reference
 from adapters.teams.mentions import question_text
 from bot import messages
 from bot.conversation import Conversation, Kind, Reply
@@ -101,10 +104,12 @@ class TeamsBot(TeamsActivityHandler):
         *,
         claim: Claim | None = None,
         search_timeout: float = SEARCH_TIMEOUT,
+        channels: DigestChannels | None = None,
     ) -> None:
         self.conversation = conversation
         self.claim = claim
         self.search_timeout = search_timeout
+        self.channels = channels
 
     # --- every turn ------------------------------------------------------------------------------------
 
@@ -179,12 +184,32 @@ class TeamsBot(TeamsActivityHandler):
         activity = turn_context.activity
         bot_id = activity.recipient.id if activity.recipient else None
         added: list[ChannelAccount] = activity.members_added or []
-        if bot_id and any(member.id == bot_id for member in added):
+        removed: list[ChannelAccount] = activity.members_removed or []
+        event = activity.channel_data.get("eventType") if isinstance(activity.channel_data, dict) else None
+        if (bot_id and any(member.id == bot_id for member in removed)) or event == "teamDeleted":
+            await self._forget_team(turn_context)
+        elif bot_id and any(member.id == bot_id for member in added):
+            await self._remember_team(turn_context)
             await self._welcome(turn_context)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._remember_team(turn_context)
         if turn_context.activity.action == "add":  # not "add-upgrade": an update needs no second welcome
             await self._welcome(turn_context)
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        await self._forget_team(turn_context)
+
+    async def _remember_team(self, turn_context: TurnContext) -> None:
+        """Added to a team: its General channel gets the weekly digest (personal and group chats do not)."""
+        reference = team_reference(turn_context.activity)
+        if self.channels is not None and reference is not None:
+            await asyncio.to_thread(self.channels.register, reference)
+
+    async def _forget_team(self, turn_context: TurnContext) -> None:
+        team = team_id(turn_context.activity)
+        if self.channels is not None and team:
+            await asyncio.to_thread(self.channels.unregister, team)
 
     async def _welcome(self, turn_context: TurnContext) -> None:
         """Teams sends both installationUpdate and conversationUpdate on install: welcome once per conversation."""

@@ -36,6 +36,7 @@ from adapters.guard import guarded_application
 from adapters.pools import HEALTH, run_in
 from adapters.teams.adapter import TeamsCloudAdapter, build_adapter, build_authentication
 from adapters.teams.bot import TeamsBot
+from adapters.teams.channels import DigestChannels
 from adapters.teams.outbound import KeysUnavailable
 from adapters.teams.settings import TeamsSettings
 from bot.logs import new_request_id
@@ -136,7 +137,8 @@ def _refuse(status: int, why: str) -> web.Response:
 
 def build_endpoint(runtime: Runtime, settings: TeamsSettings) -> TeamsEndpoint:
     auth = build_authentication(settings)
-    bot = TeamsBot(runtime.conversation, claim=runtime.claim)
+    channels = DigestChannels(runtime.store, settings.trusts_service_url)
+    bot = TeamsBot(runtime.conversation, claim=runtime.claim, channels=channels)
     return TeamsEndpoint(build_adapter(auth), auth, bot, settings)
 
 
