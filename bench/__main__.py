@@ -176,6 +176,7 @@ def _practitioner_rows(tune: list[str]) -> list[Row]:
     import yaml
 
     rows = []
+    items = len(list((PROJECT / "knowledge" / "items").rglob("*.yaml")))
     for name in PRACTITIONER_SETS:
         data = yaml.safe_load((PROJECT / "tests" / "data" / name).read_text(encoding="utf-8"))
         cases = [datasets.Query(str(e["q"]), (e["expect"],) if e.get("expect") else ()) for e in data["questions"]]
@@ -193,9 +194,7 @@ def _practitioner_rows(tune: list[str]) -> list[Row]:
                     "cache": str(workdir / "vectors"),
                 }
                 payload = _spawn(system, workdir, job, timeout=900)
-                rows.append(dataset_row(name.removesuffix(".yaml"), system, 0, in_scope, oos, payload))
-    for row in rows:
-        row.items = len(list((PROJECT / "knowledge" / "items").rglob("*.yaml")))
+                rows.append(dataset_row(name.removesuffix(".yaml"), system, items, in_scope, oos, payload))
     return rows
 
 

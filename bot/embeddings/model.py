@@ -10,7 +10,6 @@ instead of giving quietly wrong answers.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -46,8 +45,11 @@ class Encoder:
             self._tokenizer.no_padding()  # the file pads to a fixed width; batches are padded here instead
             self._tokenizer.enable_truncation(MAX_TOKENS)
             options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
+            # One thread, no spinning: a web process answers many questions at once on few cores, and ORT's
+            # default pool spins its idle threads, which starved the event loop under load (bench.load).
+            options.intra_op_num_threads = threads or 1
             options.inter_op_num_threads = 1
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             options.log_severity_level = 3
             options.enable_cpu_mem_arena = False  # the arena keeps its largest batch's memory for good
             self._session = onnxruntime.InferenceSession(
