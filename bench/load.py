@@ -363,6 +363,7 @@ def summarise(
                 "error_kinds": dict(errors),
                 "replied_once": counts.get(1, 0),
                 "no_reply": counts.get(0, 0),
+                "no_reply_by_platform": dict(Counter(s.platform for k, s in mine.items() if k not in replies)),
                 "duplicate_replies": sum(v for c, v in counts.items() if c > 1),
                 "by_platform": dict(Counter(s.platform for s in mine.values())),
                 "ack_ms": {p: _round(_percentile(acks, p)) for p in (50, 95, 99)},
