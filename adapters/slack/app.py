@@ -214,11 +214,8 @@ def _add_buttons(app: AsyncApp, delivery: Delivery) -> None:
         )
         await delivery.deliver(body, reply, private=True)
 
-    @app.action(Action.HELPFUL)
-    @guard
-    async def helpful(ack: Ack, body: Body) -> None:
-        await ack()
-        question_id, item_id = _feedback_target(_value(body))
+    async def record_helpful(body: Body, value: str) -> None:
+        question_id, item_id = _feedback_target(value)
         who = who_sent(body)
         reply = await asyncio.to_thread(
             lambda: delivery.conversation.feedback(
@@ -232,6 +229,19 @@ def _add_buttons(app: AsyncApp, delivery: Delivery) -> None:
             )
         )
         await delivery.deliver(body, reply, private=True)
+
+    async def ask_what_was_missing(body: Body, value: str) -> None:
+        """Open the reason form at once (the trigger expires in 3 s); it records on submit or on close."""
+        question_id, item_id = _feedback_target(value)
+        url = body.get("response_url")
+        view = feedback_modal(question_id=question_id, item_id=item_id, response_url=url, thread=thread_of(body))
+        await delivery.client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(Action.HELPFUL)
+    @guard
+    async def helpful(ack: Ack, body: Body) -> None:
+        await ack()
+        await record_helpful(body, _value(body))
 
     @app.action(Action.FEEDBACK)
     @guard
@@ -239,35 +249,16 @@ def _add_buttons(app: AsyncApp, delivery: Delivery) -> None:
         """Block Kit's thumbs up / down: recorded exactly as the helpful / not helpful buttons are."""
         await ack()
         value = _value(body)
-        question_id, item_id = _feedback_target(value)
-        if not _is_helpful(value):
-            url = body.get("response_url")
-            view = feedback_modal(question_id=question_id, item_id=item_id, response_url=url, thread=thread_of(body))
-            await delivery.client.views_open(trigger_id=body["trigger_id"], view=view)
-            return
-        who = who_sent(body)
-        reply = await asyncio.to_thread(
-            lambda: delivery.conversation.feedback(
-                question_id=question_id,
-                item_id=item_id,
-                helpful=True,
-                user=who.key,
-                surface=SURFACE,
-                event_id=_click_id(body),
-                thread=thread_of(body),
-            )
-        )
-        await delivery.deliver(body, reply, private=True)
+        if _is_helpful(value):
+            await record_helpful(body, value)
+        else:
+            await ask_what_was_missing(body, value)
 
     @app.action(Action.NOT_HELPFUL)
     @guard
     async def not_helpful(ack: Ack, body: Body) -> None:
-        """Open the reason form at once (the trigger expires in 3 s); it records on submit or on close."""
         await ack()
-        question_id, item_id = _feedback_target(_value(body))
-        url = body.get("response_url")
-        view = feedback_modal(question_id=question_id, item_id=item_id, response_url=url, thread=thread_of(body))
-        await delivery.client.views_open(trigger_id=body["trigger_id"], view=view)
+        await ask_what_was_missing(body, _value(body))
 
     @app.action(Action.SHARE)
     @guard
