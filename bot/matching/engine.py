@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.answer import Answer, Match
@@ -97,7 +97,6 @@ class Engine:
         default_suggest = fusion.SUGGEST_SCORE if semantic else lexical.SUGGEST_SCORE
         self.confident_score = default_confident if confident_score is None else confident_score
         self.suggest_score = min(default_suggest if suggest_score is None else suggest_score, self.confident_score)
-        self.semantic_on = semantic
 
     # --- reading ---------------------------------------------------------------------------------------
 
@@ -138,15 +137,15 @@ class Engine:
         if not closest:
             return []
         signals = [
-            fusion.Signals(
-                c.index,
-                c.cosine,
-                lexical_by_index[c.index].score if c.index in lexical_by_index else 0.0,
-                c.index in lexical_by_index and self.lexical.says_enough(q, self.items[c.index]),
-            )
+            fusion.Signals(c.index, c.cosine, lexical_by_index[c.index].score if c.index in lexical_by_index else 0.0)
             for c in closest
         ]
         signals.sort(key=lambda s: (-s.relevance, self.items[s.index].id))
+        # whether the words say enough matters only for the items scored (relevance does not use it)
+        signals[:limit] = [
+            replace(s, enough=self.lexical.says_enough(q, self.items[s.index])) if s.index in lexical_by_index else s
+            for s in signals[:limit]
+        ]
         typical = fusion.background([c.cosine for c in closest])
         lexical_top = lexical_matches[0].item.id if lexical_matches else None
         semantic_top = closest[0].index
@@ -157,9 +156,7 @@ class Engine:
             # each item is judged against the items ranked below it: the top one against the runner-up,
             # the runner-up (for "see also" and "more") as if the top one were not there
             below = signals[rank + 1].relevance if rank + 1 < len(signals) else 0.0
-            other_cosine = closest[1].cosine if s.index == semantic_top and len(closest) > 1 else closest[0].cosine
-            if s.index == semantic_top and len(closest) == 1:
-                other_cosine = 0.0
+            other_cosine = next((c.cosine for c in closest[:2] if c.index != s.index), 0.0)
             x = fusion.features(
                 s,
                 below,
@@ -205,25 +202,17 @@ class Engine:
         if q.analysis.terms and q.matched_text.strip():
             ranking = self._ranked(q, max(limit, 3) + 1 + further)
         ranked = ranking.matches
-        results = [m for m in ranked if m.score >= self.confident_score and m.item.id in ranking.decisive]
-        if results and results[0] is not (ranked[0] if ranked else None):
-            results = []  # only the most relevant item can be the answer; the others are "see also"
-        suggestions: list[Match] = []
-        if not results:
-            # near misses: a fair fused score, or words in common enough for the lexical engine to suggest
-            suggestions = [m for m in ranked if m.score >= self.suggest_score or m.item.id in ranking.lexical_near]
-            suggestions = suggestions[:limit]
-        shown = len(results[:limit]) or len(suggestions)
-        return Answer(
-            question=q.text,
-            results=tuple(results[:limit]),
-            suggestions=tuple(suggestions),
-            elapsed_ms=(time.perf_counter() - started) * 1000.0,
-            truncated=q.truncated,
-            understood=self.lexical.understood(q),
-            further=tuple(ranked[shown : shown + further]),
-            has_topic=bool(q.analysis.terms),
+
+        def answers(m: Match) -> bool:
+            return m.score >= self.confident_score and m.item.id in ranking.decisive
+
+        # only the most relevant item can be the answer; others that qualify too are "see also"
+        results = [m for m in ranked if answers(m)] if ranked and answers(ranked[0]) else []
+        # near misses: a fair fused score, or words in common enough for the lexical engine to suggest
+        suggestions = (
+            [] if results else [m for m in ranked if m.score >= self.suggest_score or m.item.id in ranking.lexical_near]
         )
+        return self.lexical.assemble(q, ranked, results, suggestions, limit, further, started)
 
     # --- explanations ----------------------------------------------------------------------------------
 

@@ -295,14 +295,7 @@ class LexicalEngine:
         terms = q.analysis.terms
         if not terms or not self.items:
             return []
-        weights = [self._idf.get(t, self._unknown_idf) for t in terms]
-        # Words the evidence base has never seen count against every item, with diminishing returns: the
-        # first one or two suggest the question is about something else; the tenth word of a long chatty
-        # message is mostly context. n uncommon unknown words weigh sqrt(n) times one; an everyday word
-        # ("morning", "upset") counts as a fraction of one, as it says little about the topic.
-        unknown = self.unknown_words(q)
-        total = float(sum(w for t, w in zip(terms, weights, strict=True) if t in self._idf))
-        total += self._unknown_idf * math.sqrt(unknown)
+        query_weights, total = self._query_weights(q)
         coverage = np.zeros(len(self.items), dtype=np.float32)
         for term in terms:
             posting = self._postings.get(term)
@@ -317,15 +310,9 @@ class LexicalEngine:
         if hits.size > CANDIDATES:
             top = np.argpartition(coverage[hits], -CANDIDATES)[-CANDIDATES:]
             hits = hits[top]
-        query_weights = dict(zip(terms, weights, strict=True))
-        phrase = q.analysis.phrase
         scored: list[tuple[float, int, int]] = []
         for index in hits.tolist():
-            best_phrase, best_n = 0.0, -1
-            for n in self._phrases_of.get(index, ()):
-                value = self._phrase_similarity(phrase, query_weights, total, self._phrases[n][0])
-                if value > best_phrase:
-                    best_phrase, best_n = value, n
+            best_phrase, best_n = self._best_phrase(q, index, query_weights, total)
             score = 100.0 * (COVERAGE_WEIGHT * float(coverage[index]) + PHRASE_WEIGHT * best_phrase)
             scored.append((round(min(score, 100.0), 1), index, best_n))
         scored.sort(key=lambda s: (-s[0], self.items[s[1]].id))
@@ -334,16 +321,28 @@ class LexicalEngine:
     def explain_item(self, q: Question, item_id: str) -> tuple[str, ...]:
         """Why ``item_id`` matched the question in words: its closest phrase, the fields, the glossary."""
         index = self._position[item_id]
-        terms = q.analysis.terms
-        query_weights = {t: self._idf.get(t, self._unknown_idf) for t in terms}
-        total = float(sum(w for t, w in query_weights.items() if t in self._idf))
-        total += self._unknown_idf * math.sqrt(self.unknown_words(q))
+        _, best_n = self._best_phrase(q, index, *self._query_weights(q))
+        return self._explain(q, index, best_n)
+
+    def _query_weights(self, q: Question) -> tuple[dict[str, float], float]:
+        """Each term's rarity weight, and the question's total weight (what coverage is a share of).
+
+        Words the evidence base has never seen count against every item, with diminishing returns: the
+        first one or two suggest the question is about something else; the tenth word of a long chatty
+        message is mostly context. n uncommon unknown words weigh sqrt(n) times one; an everyday word
+        ("morning", "upset") counts as a fraction of one, as it says little about the topic."""
+        weights = {t: self._idf.get(t, self._unknown_idf) for t in q.analysis.terms}
+        total = float(sum(w for t, w in weights.items() if t in self._idf))
+        return weights, total + self._unknown_idf * math.sqrt(self.unknown_words(q))
+
+    def _best_phrase(self, q: Question, index: int, weights: dict[str, float], total: float) -> tuple[float, int]:
+        """How closely the question matches item ``index``'s closest phrase, and which phrase (-1: none)."""
         best_phrase, best_n = 0.0, -1
         for n in self._phrases_of.get(index, ()):
-            value = self._phrase_similarity(q.analysis.phrase, query_weights, total, self._phrases[n][0])
+            value = self._phrase_similarity(q.analysis.phrase, weights, total, self._phrases[n][0])
             if value > best_phrase:
                 best_phrase, best_n = value, n
-        return self._explain(q, index, best_n)
+        return best_phrase, best_n
 
     def _phrase_similarity(self, query: str, weights: dict[str, float], total: float, canonical: str) -> float:
         phrase_terms = set(canonical.split())
@@ -378,9 +377,22 @@ class LexicalEngine:
             and results[0].score - results[1].score < AMBIGUITY_MARGIN
         ):
             results = []
-        suggestions: list[Match] = []
-        if not results:
-            suggestions = [m for m in ranked if m.score >= suggest][:limit]
+        suggestions = [] if results else [m for m in ranked if m.score >= suggest]
+        return self.assemble(q, ranked, results, suggestions, limit, further, started)
+
+    def assemble(
+        self,
+        q: Question,
+        ranked: list[Match],
+        results: list[Match],
+        suggestions: list[Match],
+        limit: int,
+        further: int,
+        started: float,
+    ) -> Answer:
+        """The ``Answer`` for a decided question: at most ``limit`` results or suggestions, then ``further``
+        ranked items after those shown (for "more"), timed from ``started``."""
+        suggestions = suggestions[:limit]
         shown = len(results[:limit]) or len(suggestions)
         return Answer(
             question=q.text,
