@@ -11,6 +11,7 @@ questions are rejected. The tuning questions are never scored.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,22 +79,22 @@ def measure(knowledge: Path, questions: list[str], tune_questions: list[str]) ->
     index = Bm25Index(*read_corpus(knowledge))
     startup_s = time.perf_counter() - start
     bar = threshold(index, tune_questions)
+    return {"startup_s": startup_s, **answer_all(questions, index.top, bar)}
+
+
+def answer_all(questions: list[str], top: Callable[[str], tuple[list[str], float]], bar: float) -> dict[str, Any]:
+    """Rank every question with ``top`` (best ids first, top score), timed one by one; answer above ``bar``.
+
+    Shared by the yardsticks that have no notion of confidence (BM25, the sentence model alone)."""
     ranked: list[list[str]] = []
-    top: list[str | None] = []
+    answered: list[str | None] = []
     latency_ms: list[float] = []
     cpu_ms: list[float] = []
     for question in questions:
         cpu, t0 = time.thread_time(), time.perf_counter()
-        ids, best = index.top(question)
+        ids, best = top(question)
         latency_ms.append((time.perf_counter() - t0) * 1000)
         cpu_ms.append((time.thread_time() - cpu) * 1000)
         ranked.append(ids)
-        top.append(ids[0] if best > bar else None)
-    return {
-        "startup_s": startup_s,
-        "latency_ms": latency_ms,
-        "cpu_ms": cpu_ms,
-        "ranked": ranked,
-        "top": top,
-        "threshold": bar,
-    }
+        answered.append(ids[0] if best > bar else None)
+    return {"latency_ms": latency_ms, "cpu_ms": cpu_ms, "ranked": ranked, "top": answered, "threshold": bar}

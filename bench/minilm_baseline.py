@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.bm25_baseline import TUNE_REJECT_PCT
+from bench.bm25_baseline import TUNE_REJECT_PCT, answer_all
 from bench.metrics import RANK_DEPTH, percentile
 from bot import load_knowledge
 from bot.embeddings import load_encoder
@@ -41,25 +41,10 @@ def measure(knowledge: Path, questions: list[str], tune_questions: list[str]) ->
         np.maximum.at(best, owners, sims)
         return best
 
-    bar = percentile([float(scores(q).max()) for q in tune_questions], TUNE_REJECT_PCT) if tune_questions else 1.0
-    ranked: list[list[str]] = []
-    top: list[str | None] = []
-    latency_ms: list[float] = []
-    cpu_ms: list[float] = []
-    for question in questions:
-        cpu, t0 = time.thread_time(), time.perf_counter()
+    def top(question: str) -> tuple[list[str], float]:
         s = scores(question)
         order = np.argsort(-s, kind="stable")[:RANK_DEPTH]
-        latency_ms.append((time.perf_counter() - t0) * 1000)
-        cpu_ms.append((time.thread_time() - cpu) * 1000)
-        ranked.append([items[i].id for i in order])
-        top.append(items[order[0]].id if s[order[0]] > bar else None)
-    return {
-        "startup_s": startup_s,
-        "latency_ms": latency_ms,
-        "cpu_ms": cpu_ms,
-        "ranked": ranked,
-        "top": top,
-        "threshold": bar,
-        "items": len(items),
-    }
+        return [items[i].id for i in order], float(s[order[0]])
+
+    bar = percentile([float(scores(q).max()) for q in tune_questions], TUNE_REJECT_PCT) if tune_questions else 1.0
+    return {"startup_s": startup_s, **answer_all(questions, top, bar), "items": len(items)}
