@@ -247,6 +247,14 @@ async def send(
     return key, sent
 
 
+async def settle(tasks: list[asyncio.Task[tuple[str, Sent]]], stand_ins: StandIns) -> None:
+    """Wait until every request sent so far is answered and its reply has arrived (at most ``REPLY_WAIT_S``)."""
+    keys = [key for key, _ in await asyncio.gather(*tasks)]
+    deadline = time.monotonic() + REPLY_WAIT_S
+    while time.monotonic() < deadline and any(key not in stand_ins.replies for key in keys):
+        await asyncio.sleep(0.1)
+
+
 def fault_token(n: int) -> str:
     """An unsigned-looking Bot Framework token: checking it needs the (hung) key set, whatever it says."""
     import base64
@@ -305,6 +313,9 @@ async def run(phases: tuple[tuple[int, float], ...], fault: tuple[int, float] | 
                     n += 1
             teams_tasks: list[asyncio.Task[tuple[str, Sent]]] = []
             if fault is not None:
+                # Let the last requests of the phases before finish first: a reply still on its way when the
+                # connector starts hanging would be lost to the fault, not to the bot.
+                await settle(tasks, stand_ins)
                 slack_tasks, teams_tasks = await run_fault(session, url, stand_ins, n, len(phases), fault)
                 tasks += slack_tasks
             for key, record in await asyncio.gather(*tasks):
