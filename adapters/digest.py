@@ -58,7 +58,8 @@ def slack_blocks(digest: Digest) -> list[dict[str, Any]]:
 
 
 def teams_card(digest: Digest) -> dict[str, Any]:
-    """An Adaptive Card (1.4), Markdown off in every text block."""
+    """An Adaptive Card on 1.2, like the bot's other cards (RichTextBlock keeps gap wordings as plain text);
+    ``fallbackText`` for clients that cannot render it."""
     body: list[dict[str, Any]] = [
         {"type": "TextBlock", "text": digest.title, "weight": "Bolder", "size": "Medium", "wrap": True}
     ]
@@ -70,7 +71,8 @@ def teams_card(digest: Digest) -> dict[str, Any]:
                 "inlines": [{"type": "TextRun", "text": "\n".join(lines)}],
             }
         )
-    return {"type": "AdaptiveCard", "version": "1.4", "body": body}
+    fallback = digest.title + "\n" + "\n".join(f"{heading}: {'; '.join(lines)}" for heading, lines in _sections(digest))
+    return {"type": "AdaptiveCard", "version": "1.2", "body": body, "fallbackText": fallback[:1000]}
 
 
 class DigestPoster:

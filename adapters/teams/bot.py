@@ -7,7 +7,9 @@
   team -> the team's General channel registered for the weekly digest, removed -> forgotten
   (``adapters.teams.channels``);
 * messaging extension: ``composeExtension/query`` lists evidence to insert into a message,
-  ``composeExtension/selectItem`` records the chosen item as a share.
+  ``composeExtension/selectItem`` records the chosen item as a share;
+* Teams' own 👍 / 👎 under an answer (``message/submitAction``, ``adapters.teams.feedback``) -> the same
+  feedback as the card's Helpful / Not helpful buttons, for the item that answer was about.
 
 Teams re-sends an activity it thinks timed out; each non-invoke activity is claimed in the store first, so a
 retry (even one reaching another instance) is answered once. Invokes are never skipped: the client waits for
@@ -24,7 +26,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
 from botbuilder.schema.teams import (
@@ -36,6 +38,7 @@ from botbuilder.schema.teams import (
 
 from adapters.teams import cards
 from adapters.teams.channels import DigestChannels, team_id, team_reference
+from adapters.teams.feedback import FEEDBACK_LOOP, INVOKE_NAME, SentAnswers, verdict
 from adapters.teams.mentions import question_text
 from bot import messages
 from bot.conversation import Conversation, Kind, Reply
@@ -90,10 +93,15 @@ def _text_value(value: Any, limit: int = 200) -> str | None:
     return None
 
 
-def reply_activity(reply: Reply) -> Activity:
-    """A message with the reply's card and a plain ``summary`` (the notification and chat-list preview)."""
+def reply_activity(reply: Reply, *, feedback_loop: bool = False) -> Activity:
+    """A message with the reply's card and a plain ``summary`` (the notification and chat-list preview).
+
+    With ``feedback_loop``, an answer also gets Teams' own 👍 / 👎 (``channelData.feedbackLoop``); the card
+    keeps its Helpful / Not helpful buttons for clients and answers where Teams' buttons are not shown."""
     activity = MessageFactory.attachment(CardFactory.adaptive_card(cards.reply_card(reply)))
     activity.summary = cards.summary_text(reply)
+    if feedback_loop and reply.offers_feedback:
+        activity.channel_data = dict(FEEDBACK_LOOP)
     return activity
 
 
@@ -105,11 +113,14 @@ class TeamsBot(TeamsActivityHandler):
         claim: Claim | None = None,
         search_timeout: float = SEARCH_TIMEOUT,
         channels: DigestChannels | None = None,
+        sent: SentAnswers | None = None,
     ) -> None:
         self.conversation = conversation
         self.claim = claim
         self.search_timeout = search_timeout
         self.channels = channels
+        self.sent = sent
+        """Where answers sent with Teams' feedback buttons are remembered; None: no feedback buttons."""
 
     # --- every turn ------------------------------------------------------------------------------------
 
@@ -126,7 +137,16 @@ class TeamsBot(TeamsActivityHandler):
         return await asyncio.to_thread(self.claim, SURFACE, key)
 
     async def _say(self, turn_context: TurnContext, reply: Reply) -> None:
-        await turn_context.send_activity(reply_activity(reply))
+        """Send the reply; an answer with Teams' feedback buttons is remembered by the message id Teams gave it."""
+        item = reply.item if self.sent is not None and reply.offers_feedback else None
+        response = await turn_context.send_activity(reply_activity(reply, feedback_loop=item is not None))
+        if item is not None and self.sent is not None and response is not None and response.id:
+            conversation = turn_context.activity.conversation
+            conversation_id = str(conversation.id or "") if conversation else ""
+            remember = self.sent.remember
+            await asyncio.to_thread(
+                remember, conversation_id, str(response.id), item_id=item.id, question_id=reply.question_id
+            )
 
     # --- messages and card buttons ---------------------------------------------------------------------
 
@@ -177,6 +197,40 @@ class TeamsBot(TeamsActivityHandler):
         if action == "theme" and theme:
             return conversation.theme(conversation.engine, theme, user=user, surface=SURFACE, thread=thread)
         return conversation.handle("help", user, SURFACE, thread=thread)
+
+    # --- Teams' own feedback buttons ---------------------------------------------------------------------
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name == INVOKE_NAME:
+            await asyncio.to_thread(self._native_feedback, turn_context.activity)
+            return InvokeResponse(status=200, body={})  # Teams wants exactly this: any other body is a 400
+        return await super().on_invoke_activity(turn_context)
+
+    def _native_feedback(self, activity: Activity) -> None:
+        """Record a 👍 / 👎 on an answer exactly as the card's Helpful / Not helpful buttons do.
+
+        Teams shows its own "thank you" and the invoke's answer must be empty, so nothing is sent back: feedback
+        on a message the bot does not know (another bot's, or older than the store keeps) is only logged."""
+        given = verdict(activity.value)
+        if given is None or self.sent is None or not activity.reply_to_id:
+            log.info("Teams %s invoke without feedback the bot can use; ignored", INVOKE_NAME)
+            return
+        conversation_id = activity.conversation.id if activity.conversation else ""
+        sent = self.sent.recall(conversation_id or "", str(activity.reply_to_id))
+        item = self.conversation.item(sent.item_id) if sent is not None else None
+        if sent is None or item is None:
+            log.info("Teams feedback on a message the bot does not remember; not recorded")
+            return
+        self.conversation.feedback(
+            question_id=sent.question_id,
+            item_id=item.id,
+            helpful=given.helpful,
+            reason="" if given.helpful else given.text,
+            user=user_of(activity),
+            surface=SURFACE,
+            event_id=event_key(activity),
+            thread=thread_of(activity),
+        )
 
     # --- installed or added ----------------------------------------------------------------------------
 

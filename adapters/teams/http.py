@@ -37,6 +37,7 @@ from adapters.pools import HEALTH, run_in
 from adapters.teams.adapter import TeamsCloudAdapter, build_adapter, build_authentication
 from adapters.teams.bot import TeamsBot
 from adapters.teams.channels import DigestChannels
+from adapters.teams.feedback import SentAnswers
 from adapters.teams.outbound import KeysUnavailable
 from adapters.teams.settings import TeamsSettings
 from bot.logs import new_request_id
@@ -138,7 +139,7 @@ def _refuse(status: int, why: str) -> web.Response:
 def build_endpoint(runtime: Runtime, settings: TeamsSettings) -> TeamsEndpoint:
     auth = build_authentication(settings)
     channels = DigestChannels(runtime.store, settings.trusts_service_url)
-    bot = TeamsBot(runtime.conversation, claim=runtime.claim, channels=channels)
+    bot = TeamsBot(runtime.conversation, claim=runtime.claim, channels=channels, sent=SentAnswers(runtime.store))
     return TeamsEndpoint(build_adapter(auth), auth, bot, settings)
 
 
