@@ -167,7 +167,11 @@ def _dataset_rows(folder: Path, tune: list[str], quick: bool) -> list[Row]:
     return rows
 
 
-PRACTITIONER_SETS = ("practitioner_questions.yaml", "practitioner_questions_hard.yaml")
+PRACTITIONER_SETS = (
+    "practitioner_questions.yaml",
+    "practitioner_questions_hard.yaml",
+    "practitioner_questions_colloquial.yaml",
+)
 PROJECT = Path(__file__).resolve().parents[1]
 
 
@@ -332,7 +336,11 @@ def render(
         ]
         out += ["", *(f"{item}{n}" for n in notes), ""]
     if scale:
-        out += [f"{h}Scale (synthetic knowledge, engine only; cold = embedding every item, warm = cached vectors)", ""]
+        out += [
+            f"{h}Scale (synthetic knowledge, engine only; cold = embedding and reading every item, "
+            "warm = vectors, centroids and lexical index entries cached)",
+            "",
+        ]
         out += [_table(SCALE_HEADERS, [_scale_cells(r) for r in scale], markdown), ""]
         notes = [f"{r.items} items: {n}" for r in scale for n in ([r.error] if r.error else []) + r.notes]
         notes += [n for r in scale for n in _busy(f"{r.items} items", r.timing)]

@@ -28,7 +28,7 @@ from bot.matching import Engine, fusion
 
 TESTS_DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 FITTED = ("practitioner_questions.yaml",)
-HELD_OUT = ("practitioner_questions_hard.yaml",)
+HELD_OUT = ("practitioner_questions_hard.yaml", "practitioner_questions_colloquial.yaml")
 L2 = 1e-3
 
 

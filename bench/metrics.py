@@ -233,7 +233,11 @@ SCALE_TARGETS = (
 )
 
 
-PRACTITIONER_TARGETS = {"practitioner_questions": 0.92, "practitioner_questions_hard": 0.85}
+PRACTITIONER_TARGETS = {
+    "practitioner_questions": 0.92,
+    "practitioner_questions_hard": 0.85,
+    "practitioner_questions_colloquial": 0.85,
+}
 
 
 def _practitioner_targets(rows: Sequence[Row]) -> list[Target]:

@@ -76,6 +76,7 @@ class Glossary:
 
     def find(self, stems: Sequence[str], capitals: Sequence[bool]) -> list[Span]:
         """Non-overlapping glossary forms in ``stems``, scanning left to right, longest form first."""
+        stems = self.singular(stems, capitals)
         spans: list[Span] = []
         i, n = 0, len(stems)
         while i < n:
@@ -91,6 +92,18 @@ class Glossary:
             else:
                 i += 1
         return spans
+
+    def singular(self, stems: Sequence[str], capitals: Sequence[bool]) -> list[str]:
+        """``stems`` with plural acronyms read as their singular ("RHIs", "SGOs", "CPPs"): the stemmer leaves
+        them whole, and practitioners pluralise acronyms as often as words. Only for words written in capitals
+        whose singular is a form while the plural is not (so "CAMHS" stays CAMHS)."""
+        return [self._singular(s) if caps else s for s, caps in zip(stems, capitals, strict=True)]
+
+    def _singular(self, word: str) -> str:
+        if len(word) < 3 or not word.endswith("s") or (word,) in self._forms or (word,) in self._caps_forms:
+            return word
+        single = word[:-1]
+        return single if (single,) in self._caps_forms or (single,) in self._forms else word
 
 
 def load_glossary(path: Path | str | None) -> Glossary:

@@ -111,9 +111,15 @@ def load_knowledge(directory: Path | str, *, exclude: Iterable[Path] = ()) -> Kn
     skip = {p.resolve() for p in exclude}
     if not directory.is_dir():
         raise KnowledgeError([Problem(str(directory), "knowledge directory not found")])
-    files = sorted(
-        p for p in directory.rglob("*.yaml") if p.is_file() and p.name != "glossary.yaml" and p.resolve() not in skip
-    )
+    # Each file's resolved path is the resolved folder plus its own relative path unless the file is a link
+    # (rglob does not enter linked folders): resolving 100k paths one by one took seconds.
+    base, cwd = directory.resolve(), Path.cwd().resolve()
+    resolved = {
+        p: p.resolve() if p.is_symlink() else base / p.relative_to(directory)
+        for p in directory.rglob("*.yaml")
+        if p.name != "glossary.yaml" and p.is_file()
+    }
+    files = sorted(p for p, real in resolved.items() if real not in skip)
     if not files:
         raise KnowledgeError([Problem(display_path(directory), "no knowledge items (*.yaml files) found")])
     problems: list[Problem] = []
@@ -121,7 +127,10 @@ def load_knowledge(directory: Path | str, *, exclude: Iterable[Path] = ()) -> Kn
     first_seen: dict[str, str] = {}
     digest = hashlib.sha256()
     for path in files:
-        shown = display_path(path)
+        try:  # as ``display_path`` shows it
+            shown = str(resolved[path].relative_to(cwd))
+        except ValueError:
+            shown = str(path)
         data, problem = read_yaml(path, shown, MAX_ITEM_BYTES)
         if problem:
             problems.append(problem)

@@ -8,6 +8,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def _file(url: str) -> Path:
 
 
 def _rows(url: str, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(_file(url)) as db:
+    with closing(sqlite3.connect(_file(url))) as db, db:
         return db.execute(sql).fetchall()
 
 
@@ -113,7 +114,7 @@ def test_the_state_row_holds_ids_and_the_redacted_question_only(runtime: Runtime
         runtime.settings.database_url, "SELECT surface, thread_hash, user_hash, state FROM conversation_state"
     )
     assert surface == "slack" and len(thread_hash) == len(user_hash) == 32
-    dump = "\n".join(sqlite3.connect(_file(runtime.settings.database_url)).iterdump())
+    dump = _dump(_file(runtime.settings.database_url))
     for secret in ("943 476 5919", "5919", "jo.bloggs", "U0SECRETUSER", "C0SECRET", "1767960001"):
         assert secret not in dump
     assert set(json.loads(state)) == {"q", "r", "n", "qid", "c", "a"}
@@ -151,7 +152,7 @@ def test_state_is_keyed_by_surface_thread_and_user_and_the_last_write_wins(runti
 
 
 def test_a_broken_state_table_never_breaks_a_conversation(runtime: Runtime, caplog: pytest.LogCaptureFixture) -> None:
-    with sqlite3.connect(_file(runtime.settings.database_url)) as db:
+    with closing(sqlite3.connect(_file(runtime.settings.database_url))) as db, db:
         db.execute("DROP TABLE conversation_state")
     ask = runtime.conversation.handle
     assert ask("fgc evidence? NHS 943 476 5919", user="U1", surface="slack").kind is Kind.ANSWER
@@ -251,3 +252,13 @@ def test_two_instances_on_postgresql_continue_each_others_conversations(
     finally:
         a.close()
         b.close()
+
+
+def _dump(path):  # py3.13 check (copy only)
+    with closing(sqlite3.connect(path)) as db:
+        return "\n".join(db.iterdump())
+
+
+def _rows_of(path, sql):  # py3.13 check (copy only)
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute(sql).fetchall()

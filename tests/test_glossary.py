@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import DEFAULT_GLOSSARY, Engine, GlossaryError, load_glossary
+from bot import DEFAULT_GLOSSARY, DEFAULT_KNOWLEDGE, Engine, GlossaryError, Library, load_glossary, open_library
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Library:
+    return open_library(DEFAULT_KNOWLEDGE, DEFAULT_GLOSSARY)
 
 
 def test_acronym_in_question_meets_spelled_out_title(engine: Engine) -> None:
@@ -23,6 +28,18 @@ def test_synonym_in_question_meets_acronym_in_item(engine: Engine) -> None:
 def test_short_acronyms_are_never_dropped_as_stop_words(engine: Engine, question: str) -> None:
     terms = engine.read(question).analysis.terms
     assert any(t.startswith("~") for t in terms), terms
+
+
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [("RHIs after missing episodes", "~rhi"), ("how often do SGOs break down", "~sgo"), ("IROs caseloads", "~iro")],
+)
+def test_plural_acronyms_are_read_as_the_acronym(bundled: Library, question: str, concept: str) -> None:
+    assert concept in bundled.engine.read(question).analysis.terms
+
+
+def test_an_acronym_ending_in_s_is_not_cut_to_another_form(bundled: Library) -> None:
+    assert "~camhs" in bundled.engine.read("CAMHS waiting lists").analysis.terms
 
 
 def test_match_case_terms_only_count_in_capitals(engine: Engine) -> None:

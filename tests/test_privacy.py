@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -77,14 +78,14 @@ def test_no_structured_identifier_reaches_the_store_logs_or_gaps_export(
     runtime, log = bundled_runtime
     _fill(runtime)
     db = Path(runtime.settings.database_url.removeprefix("sqlite:///"))
-    dump = "\n".join(sqlite3.connect(db).iterdump())
+    dump = _dump(db)
     dump = re.sub(r"\b[0-9a-f]{32,64}\b", "<id>", dump)  # ids, user hashes, salt: random hex
     found = gaps(runtime.store, runtime.library.engine)
     export = json.dumps([g.to_json() for g in found], ensure_ascii=False)
     assert dump.count('INSERT INTO "questions"') >= len(CASES)
     # Whole secrets anywhere; fragments such as "5919" in what came from users (ids, hashes and
     # timestamps are full of digit runs that match by chance).
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn, conn:
         stored = [r[0] for r in conn.execute("SELECT text FROM questions UNION ALL SELECT reason FROM feedback")]
     logged = [json.loads(line) for line in log.getvalue().splitlines()]
     user_text = {
@@ -109,7 +110,7 @@ def test_names_after_cue_words_are_redacted_in_at_least_90_percent_of_cases(
     for n, case in enumerate(NAMES):
         runtime.conversation.handle(case["text"], user=f"N{n}", surface="teams")
     db = Path(runtime.settings.database_url.removeprefix("sqlite:///"))
-    stored = [row[0] for row in sqlite3.connect(db).execute("SELECT text FROM questions ORDER BY asked_at")]
+    stored = [row[0] for row in _rows_of(db, "SELECT text FROM questions ORDER BY asked_at")]
     assert len(stored) == len(NAMES) >= 20
     kept = sum(1 for case, text in zip(NAMES, stored, strict=True) if not any(s in text for s in case["secrets"]))
     assert kept / len(NAMES) >= 0.90, f"{kept}/{len(NAMES)}"
@@ -135,7 +136,7 @@ def test_names_without_cue_words_are_redacted_in_the_store_and_logs(
         logging.getLogger("adapters.slack").info("handled %s", case["text"])
         follow_up = f"no, {case['text'].rstrip('?')}" if reply.item is not None else "none of these"
         runtime.conversation.handle(follow_up, user=user, surface="slack")
-        with sqlite3.connect(db) as conn:
+        with closing(sqlite3.connect(db)) as conn, conn:
             rows = [r[0] for r in conn.execute("SELECT text FROM questions ORDER BY asked_at DESC LIMIT 2")]
             rows += [r[0] for r in conn.execute("SELECT reason FROM feedback ORDER BY id DESC LIMIT 1")]
         messages = [json.loads(line)["message"] for line in log.getvalue()[start:].splitlines()]
@@ -149,7 +150,7 @@ def test_names_without_cue_words_are_redacted_in_the_store_and_logs(
     print(f"\nnames kept out of the store and logs: {total - leaked}/{total}")
     for text, left in misses:
         print(f"  MISS {left}: {text!r}")
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn, conn:
         assert conn.execute("SELECT count(*) FROM feedback WHERE reason != ''").fetchone()[0] == reasons > 20
     assert leaked / total <= 0.05
 
@@ -164,7 +165,7 @@ def test_clean_questions_are_stored_unchanged_and_answered_as_without_a_store(tm
         redacted = runtime.library.engine.answer(redact(question))
         if (recorded.kind, recorded.item, recorded.choices) == (unrecorded.kind, unrecorded.item, unrecorded.choices):
             same_answer += redacted.to_json()["results"] == unrecorded.answer.to_json()["results"]  # type: ignore[union-attr]
-    stored = [r[0] for r in sqlite3.connect(tmp_path / "bot.db").execute("SELECT text FROM questions")]
+    stored = [r[0] for r in _rows_of(tmp_path / "bot.db", "SELECT text FROM questions")]
     unchanged = sum(1 for text in stored if text in CLEAN)
     runtime.close()
     assert len(CLEAN) == 200 and unchanged / len(CLEAN) >= 0.98, unchanged
@@ -189,3 +190,13 @@ def test_the_gaps_command_exports_only_redacted_text(tmp_path: Path) -> None:
     assert int(json.loads(outputs[1])[0]["count"]) >= 1
     leaked = [s for case in STRUCTURED[:60] for s in fragments(case) for out in outputs if s in out]
     assert leaked == []
+
+
+def _dump(path):  # py3.13 check (copy only)
+    with closing(sqlite3.connect(path)) as db:
+        return "\n".join(db.iterdump())
+
+
+def _rows_of(path, sql):  # py3.13 check (copy only)
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute(sql).fetchall()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,7 +23,7 @@ def _file(url: str) -> Path:
 
 
 def _rows(url: str, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(_file(url)) as db:
+    with closing(sqlite3.connect(_file(url))) as db, db:
         return db.execute(sql).fetchall()
 
 
@@ -41,7 +42,7 @@ def test_a_new_store_has_its_schema_wal_and_full_sync(database_url: str) -> None
 def test_an_older_store_gains_missing_columns_and_keeps_its_rows(database_url: str) -> None:
     path = _file(database_url)
     path.parent.mkdir(parents=True)
-    with sqlite3.connect(path) as db:  # a store from before "reason" and "event_id" existed
+    with closing(sqlite3.connect(path)) as db, db:  # a store from before "reason" and "event_id" existed
         db.execute(
             "CREATE TABLE feedback (id INTEGER PRIMARY KEY, at DATETIME NOT NULL, question_id VARCHAR(32),"
             " surface VARCHAR(16) NOT NULL, user_hash VARCHAR(64) NOT NULL, item_id VARCHAR(200) NOT NULL,"
@@ -68,7 +69,7 @@ def test_questions_store_redacted_text_hashed_users_and_the_outcome(runtime: Run
     assert "Sarah" not in text and "07700" not in text and "[phone]" in text
     assert outcome == reply.answer.outcome and top_item == "family-group-conferences" and surface == "slack"
     assert "U0SECRET" not in user_hash and len(user_hash) == 32
-    dump = "\n".join(sqlite3.connect(_file(url)).iterdump())
+    dump = _dump(_file(url))
     assert "U0SECRET" not in dump and "Sarah" not in dump and "900123" not in dump
 
 
@@ -79,9 +80,10 @@ def test_user_hashes_are_stable_per_user_and_salted(database_url: str, tmp_path:
     other = open_store(f"sqlite:///{tmp_path / 'other.db'}")
     assert other.user_hash("slack", "U1") != first.user_hash("slack", "U1")  # each store has its own salt
     salted = open_store(f"sqlite:///{tmp_path / 'salted.db'}", salt="s3cret")
-    assert salted.user_hash("slack", "U1") == open_store(f"sqlite:///{tmp_path / 'x.db'}", salt="s3cret").user_hash(
-        "slack", "U1"
-    )
+    x = open_store(f"sqlite:///{tmp_path / 'x.db'}", salt="s3cret")
+    assert salted.user_hash("slack", "U1") == x.user_hash("slack", "U1")
+    for store in (first, again, other, salted, x):
+        store.close()
 
 
 def test_retried_writes_are_recorded_once(runtime: Runtime) -> None:
@@ -115,7 +117,7 @@ def test_lone_surrogates_nul_and_huge_text_never_break_a_write(runtime: Runtime)
 
 
 def test_a_failed_write_is_logged_not_raised(runtime: Runtime, caplog: pytest.LogCaptureFixture) -> None:
-    with sqlite3.connect(_file(runtime.settings.database_url)) as db:
+    with closing(sqlite3.connect(_file(runtime.settings.database_url))) as db, db:
         db.execute("DROP TABLE questions")
     reply = runtime.conversation.handle("do family group conferences work? NHS 943 476 5919", user="U1", surface="x")
     assert reply.item is not None and reply.question_id is None
@@ -172,3 +174,13 @@ def test_a_bad_database_url_is_one_clear_error_without_the_password(url: str, me
         Store(url)
     assert message in str(caught.value) and "hunter2" not in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def _dump(path):  # py3.13 check (copy only)
+    with closing(sqlite3.connect(path)) as db:
+        return "\n".join(db.iterdump())
+
+
+def _rows_of(path, sql):  # py3.13 check (copy only)
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute(sql).fetchall()

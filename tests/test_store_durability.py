@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,7 @@ def test_a_writer_killed_at_random_moments_loses_no_acknowledged_row(tmp_path: P
         acknowledged += [int(line) for line in rest.split()]
         assert writer.returncode == -signal.SIGKILL
         start = acknowledged[-1] + 1000  # a fresh range of click ids for the next writer
-    with sqlite3.connect(tmp_path / "bot.db") as db:
+    with closing(sqlite3.connect(tmp_path / "bot.db")) as db, db:
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         stored = {int(r[0].removeprefix("click-")) for r in db.execute("SELECT event_id FROM feedback")}
     missing = [n for n in acknowledged if n not in stored]
@@ -97,8 +98,18 @@ def test_four_threads_clicking_500_times_with_retries_store_one_row_per_click(
             t.start()
         for t in threads:
             t.join()
-    with sqlite3.connect(tmp_path / "bot.db") as db:
+    with closing(sqlite3.connect(tmp_path / "bot.db")) as db, db:
         rows = db.execute("SELECT count(*), count(DISTINCT event_id) FROM feedback").fetchone()
     store.close()
     assert errors == [] and "locked" not in caplog.text and caplog.records == []
     assert rows == (2000, 2000) and sum(new_rows) == 2000
+
+
+def _dump(path):  # py3.13 check (copy only)
+    with closing(sqlite3.connect(path)) as db:
+        return "\n".join(db.iterdump())
+
+
+def _rows_of(path, sql):  # py3.13 check (copy only)
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute(sql).fetchall()

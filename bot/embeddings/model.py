@@ -28,6 +28,9 @@ BATCH_TOKENS = 4096
 """Texts are embedded in batches of similar length holding at most this many word pieces, so memory stays
 flat whatever the number of texts (one padded batch of 32 long texts took 550-900 MB)."""
 
+SMALL_BATCH = 16
+"""Up to this many texts (a question's readings) are tokenised without the tokenizer's thread pool."""
+
 Vectors = npt.NDArray[np.float32]
 
 
@@ -63,7 +66,12 @@ class Encoder:
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         if not texts:
             return out
-        encodings = self._tokenizer.encode_batch(list(texts))
+        # a question's few readings are tokenised in this thread: waking the tokenizer's thread pool for
+        # them cost more than the work (milliseconds on a busy machine); the encodings are the same
+        if len(texts) <= SMALL_BATCH:
+            encodings = [self._tokenizer.encode(text) for text in texts]
+        else:
+            encodings = self._tokenizer.encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda n: len(encodings[n].ids))
         start = 0
         while start < len(order):

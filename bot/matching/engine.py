@@ -78,7 +78,7 @@ class Engine:
         vector_cache: Path | None = None,
     ) -> None:
         started = time.perf_counter()
-        self.lexical = LexicalEngine(items, glossary)
+        self.lexical = LexicalEngine(items, glossary, cache=vector_cache)
         self.items = self.lexical.items
         self.by_id = self.lexical.by_id
         self.glossary = self.lexical.glossary

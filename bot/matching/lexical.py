@@ -30,16 +30,19 @@ How an item is scored (0-100, one scale on every surface)
     so the bot does not guess between two items.
 
 Everything that does not depend on the question (terms of every item, postings, rarity weights, the
-vocabulary for typo correction) is built once in ``Engine.__init__``; nothing is rebuilt per question.
+vocabulary for typo correction) is built once in ``Engine.__init__``; nothing is rebuilt per question. What
+each item's texts read as is kept per item in the cache folder (``lexical_index``), so a restart reads no
+item again and a knowledge edit re-reads only the edited items; the postings are then built from those
+entries with a few array operations.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -47,8 +50,9 @@ from rapidfuzz.distance import OSA
 
 from bot import english
 from bot.answer import Answer, Match
-from bot.glossary import Glossary
+from bot.glossary import Glossary, Span
 from bot.knowledge import KnowledgeItem
+from bot.matching import lexical_index
 from bot.redact import without_personal_details
 from bot.text import STOP_WORDS, clean_unicode, stem, words_of
 
@@ -69,6 +73,9 @@ PHRASE_WEIGHT = 0.5
 FIELD_WEIGHTS = {"title": 1.0, "questions": 1.0, "tags": 0.9, "body": 0.6, "themes": 0.5}
 FIELD_LABELS = ("title", "example questions", "tags", "summary", "themes")
 _FIELD_CODES = {"title": 0, "questions": 1, "tags": 2, "body": 3, "themes": 4}
+_CODE_WEIGHTS = np.array([FIELD_WEIGHTS[f] for f in sorted(_FIELD_CODES, key=_FIELD_CODES.__getitem__)], np.float32)
+_RECURRING = frozenset(("tags", "themes"))
+"""Fields whose texts recur across many items: each distinct one is read once per build."""
 TYPO_FACTOR = 0.85
 CANDIDATES = 40
 
@@ -115,7 +122,9 @@ class LexicalEngine:
         *,
         confident_score: float = CONFIDENT_SCORE,
         suggest_score: float = SUGGEST_SCORE,
+        cache: Path | None = None,
     ) -> None:
+        """``cache`` is a folder where what was read in each item is kept between runs (``lexical_index``)."""
         self.items = tuple(items)
         self.by_id = {item.id: item for item in self.items}
         """Items by id, for "show ID" and buttons (built once, like everything else here)."""
@@ -125,60 +134,87 @@ class LexicalEngine:
         self.confident_score = confident_score
         self.suggest_score = min(suggest_score, confident_score)
         self._concepts = {e.concept: e for e in self.glossary.entries}
+        self._concept_of = {id(e): e.concept for e in self.glossary.entries}
+        """Each entry's concept term (``GlossaryEntry.concept`` is worked out afresh on every call)."""
+        self._form_stems = frozenset(stem(w) for w in self.glossary.words)
+        """Stems that can start or continue a glossary form: a run of other stems holds no form."""
         self._protected = {w for e in self.glossary.entries for w in _acronym_words(e.term)}
-        # term -> (item indexes ascending, field weight, field code), as compact typed arrays: a base of
-        # 100k items has millions of postings, too many for a Python object each.
-        postings: dict[str, tuple[array[int], array[float], array[int]]] = {}
-        phrases: list[tuple[str, str]] = []
-        phrase_owner: list[int] = []
-        vocab_stems: set[str] = set()
-        surface: dict[str, int] = {}
-        for index, item in enumerate(self.items):
-            best: dict[str, tuple[float, int]] = {}
-            for field_name, texts in _fields(item):
-                weight, code = FIELD_WEIGHTS[field_name], _FIELD_CODES[field_name]
-                for text in texts:
-                    analysis, concept_words, words = self._analyse(text)
-                    for word in words:
-                        surface[word] = surface.get(word, 0) + 1
-                    for term in (*analysis.terms, *concept_words):
-                        if best.get(term, (0.0, 0))[0] < weight:
-                            best[term] = (weight, code)
-                    if field_name in ("title", "questions"):
-                        canonical = analysis.phrase
-                        if canonical:
-                            phrases.append((canonical, text))
-                            phrase_owner.append(index)
-            for term, (weight, code) in best.items():
-                lists = postings.get(term)
-                if lists is None:
-                    lists = postings[term] = (array("i"), array("f"), array("b"))
-                lists[0].append(index)
-                lists[1].append(weight)
-                lists[2].append(code)
+        entries = self._entries(cache)
         count = len(self.items)
-        self._idf = {t: _idf(len(p[0]), count) for t, p in postings.items()}
+        # term -> (item indexes ascending, idf x field weight, code of the best field it appears in): slices
+        # of three flat arrays (a base of 100k items has millions of postings, too many for an object each)
+        df = np.bincount(entries.term_ids, minlength=len(entries.terms))
+        idf = [_idf(d, count) for d in df.tolist()]
+        self._idf = dict(zip(entries.terms, idf, strict=True))
         self._unknown_idf = _idf(0, max(count, 1))
-        # term -> (item indexes ascending, idf x field weight, code of the best field it appears in)
+        order = np.argsort(entries.term_ids, kind="stable")  # by term; items stay ascending within a term
+        owners = np.repeat(np.arange(count, dtype=np.int32), np.diff(entries.term_starts))[order]
+        codes = entries.codes[order]
+        contrib = _CODE_WEIGHTS[codes] * np.asarray(idf, dtype=np.float32)[entries.term_ids[order]]
+        del order
+        bounds = np.zeros(len(entries.terms) + 1, dtype=np.int64)
+        np.cumsum(df, out=bounds[1:])
         self._postings = {
-            t: (
-                np.frombuffer(p[0], dtype=np.intc).astype(np.int32),
-                np.frombuffer(p[1], dtype=np.float32) * np.float32(self._idf[t]),
-                np.frombuffer(p[2], dtype=np.int8).copy(),
-            )
-            for t, p in postings.items()
+            t: (owners[a:b], contrib[a:b], codes[a:b])
+            for t, a, b in zip(entries.terms, bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
         }
-        vocab_stems.update(t for t in self._postings if not t.startswith("~"))
-        self._vocab_stems = frozenset(vocab_stems)
-        self._phrases = tuple(phrases)
-        self._phrases_of: dict[int, list[int]] = {}
-        for n, owner in enumerate(phrase_owner):
-            self._phrases_of.setdefault(owner, []).append(n)
-        vocab = {w for w in (*surface, *self.glossary.words) if w.isalpha() and len(w) >= 4 and w not in STOP_WORDS}
-        self._surface_count = {w: surface.get(w, 0) for w in vocab}
+        self._vocab_stems = frozenset(t for t in self._postings if not t.startswith("~"))
+        sources = entries.phrase_sources.tolist()
+        owner_of = np.repeat(np.arange(count), np.diff(entries.phrase_starts)).tolist()
+        self._phrases = tuple(
+            (canonical, self.items[n].title if k == 0 else self.items[n].questions[k - 1])
+            for canonical, k, n in zip(entries.phrases, sources, owner_of, strict=True)
+        )
+        self._phrase_starts = entries.phrase_starts
+        """Item n's phrases are ``_phrases[_phrase_starts[n]:_phrase_starts[n + 1]]``."""
+        surface = np.bincount(entries.word_ids, weights=entries.word_counts, minlength=len(entries.words))
+        self._surface_count = {w: int(c) for w, c in zip(entries.words, surface.tolist(), strict=True)}
+        for w in self.glossary.words:
+            if _typo_target(w):
+                self._surface_count.setdefault(w, 0)
         self._vocab_by_length: dict[int, list[str]] = {}
-        for w in sorted(vocab):
+        for w in sorted(self._surface_count):
             self._vocab_by_length.setdefault(len(w), []).append(w)
+
+    def _entries(self, cache: Path | None) -> lexical_index.Entries:
+        """Every item's ``ItemEntry``, from the cache where the item's texts are unchanged."""
+        base = lexical_index.fingerprint(self.glossary.entries)
+        fields = [[texts for _, texts in _fields(item)] for item in self.items]
+        keys = lexical_index.item_keys(fields, base)
+        del fields
+        memo: dict[str, tuple[tuple[str, ...], list[str], list[str]]] = {}
+        entries, self.read_items = lexical_index.entries_for(  # read_items: items not found in the cache
+            keys, lambda n: self._read_item(self.items[n], memo), cache, [len(i.questions) for i in self.items]
+        )
+        return entries
+
+    def _read_item(
+        self, item: KnowledgeItem, memo: dict[str, tuple[tuple[str, ...], list[str], list[str]]]
+    ) -> lexical_index.ItemEntry:
+        """What the index keeps of one item: its terms with their best field, its words, its phrases."""
+        best: dict[str, tuple[float, int]] = {}
+        words: dict[str, int] = {}
+        phrases: list[tuple[int, str]] = []
+        for field_name, texts in _fields(item):
+            weight, code = FIELD_WEIGHTS[field_name], _FIELD_CODES[field_name]
+            for position, text in enumerate(texts):
+                read = memo.get(text) if field_name in _RECURRING else None
+                if read is None:
+                    analysis, concept_words, all_words = self._analyse(text)
+                    read = (analysis.terms, concept_words, [w for w in all_words if _typo_target(w)])
+                    if field_name in _RECURRING:
+                        memo[text] = read
+                terms, concept_words, targets = read
+                for word in targets:
+                    words[word] = words.get(word, 0) + 1
+                for term in (*terms, *concept_words):
+                    if best.get(term, (0.0, 0))[0] < weight:
+                        best[term] = (weight, code)
+                if field_name in ("title", "questions"):
+                    canonical = " ".join(terms)
+                    if canonical:
+                        phrases.append((0 if field_name == "title" else position + 1, canonical))
+        return lexical_index.ItemEntry({t: code for t, (_, code) in best.items()}, words, phrases)
 
     # --- reading text ----------------------------------------------------------------------------------
 
@@ -198,7 +234,7 @@ class LexicalEngine:
                     corrections.append((word, fixed))
                     words[n] = fixed
         stems = [stem(w) for w in words]
-        spans = self.glossary.find(stems, capitals)
+        spans = self._glossary_forms(stems, capitals)
         terms: list[str] = []
         commonness: dict[str, float] = {}
         concept_words: list[str] = []
@@ -218,7 +254,7 @@ class LexicalEngine:
             if span is None:
                 break
             concept_words.extend(stems[k] for k in range(span.start, span.end) if words[k] not in STOP_WORDS)
-            terms.append(span.entry.concept)
+            terms.append(self._concept_of[id(span.entry)])
             written = " ".join(words[span.start : span.end])
             shorthand = span.end - span.start == 1 and (capitals[span.start] or not english.is_common(written))
             # the sentence model does not know shorthand ("lac"), and reads everyday wording better with its
@@ -232,6 +268,25 @@ class LexicalEngine:
             position = span.end
         analysis = Analysis(tuple(terms), tuple(expansions), tuple(corrections), commonness, " ".join(plain))
         return analysis, concept_words, words
+
+    def _glossary_forms(self, stems: list[str], capitals: list[bool]) -> list[Span]:
+        """``Glossary.find``, asked only about the runs of stems that occur in some glossary form (a form
+        lies wholly inside one run, so the spans are the same; most words of a summary are in none)."""
+        spans: list[Span] = []
+        forms = self._form_stems
+        stems = self.glossary.singular(stems, capitals)
+        n, start = len(stems), 0
+        while start < n:
+            if stems[start] not in forms:
+                start += 1
+                continue
+            end = start + 1
+            while end < n and stems[end] in forms:
+                end += 1
+            found = self.glossary.find(stems[start:end], capitals[start:end])
+            spans.extend(Span(s.start + start, s.end + start, s.entry) if start else s for s in found)
+            start = end
+        return spans
 
     def _correct(self, word: str) -> str:
         """The evidence base's own spelling of a mistyped word, or the word itself."""
@@ -338,7 +393,7 @@ class LexicalEngine:
     def _best_phrase(self, q: Question, index: int, weights: dict[str, float], total: float) -> tuple[float, int]:
         """How closely the question matches item ``index``'s closest phrase, and which phrase (-1: none)."""
         best_phrase, best_n = 0.0, -1
-        for n in self._phrases_of.get(index, ()):
+        for n in range(self._phrase_starts[index], self._phrase_starts[index + 1]):
             value = self._phrase_similarity(q.analysis.phrase, weights, total, self._phrases[n][0])
             if value > best_phrase:
                 best_phrase, best_n = value, n
@@ -419,7 +474,8 @@ class LexicalEngine:
         beyond everyday English."""
         index = self._position[item.id]
         asked = set(q.analysis.terms)
-        if any(set(self._phrases[n][0].split()) == asked for n in self._phrases_of.get(index, ())):
+        phrases = range(self._phrase_starts[index], self._phrase_starts[index + 1])
+        if any(set(self._phrases[n][0].split()) == asked for n in phrases):
             return True
         information = sum(
             english.information(q.analysis.commonness.get(term, 0.0))
@@ -477,6 +533,11 @@ def _fields(item: KnowledgeItem) -> list[tuple[str, tuple[str, ...]]]:
 
 def _idf(df: int, count: int) -> float:
     return math.log(1.0 + (count - df + 0.5) / (df + 0.5))
+
+
+def _typo_target(word: str) -> bool:
+    """Whether typo correction can aim at a word of the evidence base or glossary."""
+    return word.isalpha() and len(word) >= 4 and word not in STOP_WORDS
 
 
 def _acronym_words(term: str) -> list[str]:

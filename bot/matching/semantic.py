@@ -11,6 +11,10 @@ Search has two stages so a 100k-item base stays fast and small:
 2. for those candidates only, every vector of the item (stored as int8 with a scale, ``Quantised``) is
    compared, and the best cosine and the phrase it came from are kept.
 A base with at most ``CANDIDATES`` items is therefore searched exactly.
+
+Centroids are kept in the vector cache folder with the vectors (``VectorCache.centroids``): a restart maps
+them from disk, and an edit works out only the edited items' centroids (``_work_out_centroids``, the same
+float32 sums in the same order, so a centroid does not depend on which items were worked out with it).
 """
 
 from __future__ import annotations
@@ -21,11 +25,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from bot.embeddings import DIMENSIONS, Encoder, VectorCache
+from bot.embeddings import DIMENSIONS, Encoder, Quantised, VectorCache
+from bot.embeddings.cache import centroid_keys
 from bot.knowledge import KnowledgeItem
 
 CANDIDATES = 256
-CENTROID_CHUNK = 65_536
+CENTROID_CHUNK = 8192
+"""Items whose centroids are worked out at a time (float32 for that many items' vectors at most)."""
 TITLE, QUESTION, SUMMARY = 0, 1, 2
 
 
@@ -69,14 +75,14 @@ class SemanticIndex:
         del texts
         self._kinds = np.array(kinds, dtype=np.int8)
         self._starts = np.array(starts, dtype=np.int64)
-        counts = np.diff(self._starts)
-        owner = np.repeat(np.arange(len(items), dtype=np.int64), counts)
-        centroids = np.zeros((len(items), DIMENSIONS), dtype=np.float32)
-        for at in range(0, len(vectors), CENTROID_CHUNK):  # float32 a chunk at a time: memory stays flat
-            chunk = slice(at, at + CENTROID_CHUNK)
-            np.add.at(centroids, owner[chunk], vectors.rows(chunk))
-        norms = np.linalg.norm(centroids, axis=1, keepdims=True)
-        centroids /= np.maximum(norms, 1e-9)
+        keys = centroid_keys(vectors, cache.keys, self._starts)
+        centroids, known = cache.centroids(keys, DIMENSIONS)
+        if not known.all():
+            if centroids is None:
+                centroids = np.zeros((len(items), DIMENSIONS), dtype=np.float32)
+            _work_out_centroids(vectors, self._starts, np.flatnonzero(~known), centroids)
+            cache.save_centroids(keys, centroids)
+        assert centroids is not None
         self._centroids = centroids
         self._vectors = vectors
 
@@ -123,3 +129,20 @@ class SemanticIndex:
         ]
         out.sort(key=lambda c: -c.cosine)
         return out
+
+
+def _work_out_centroids(
+    vectors: Quantised, starts: npt.NDArray[np.int64], chosen: npt.NDArray[np.int64], out: npt.NDArray[np.float32]
+) -> None:
+    """The centroids of the ``chosen`` items into their rows of ``out``: the normalised sum of each item's
+    vectors, added in order (so a centroid is the same whichever items are worked out with it)."""
+    for at in range(0, chosen.size, CENTROID_CHUNK):
+        items = chosen[at : at + CENTROID_CHUNK]
+        first, counts = starts[items], starts[items + 1] - starts[items]
+        sums = np.zeros((items.size, DIMENSIONS), dtype=np.float32)
+        for k in range(int(counts.max(initial=0))):
+            has = counts > k
+            sums[has] += vectors.rows(first[has] + k)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        sums /= np.maximum(norms, 1e-9)
+        out[items] = sums
