@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import textwrap
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -191,3 +192,14 @@ def postgres_url() -> Iterator[str]:
     yield make_url(server).set(database=name).render_as_string(hide_password=False)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[Any]:
+    """A stand-in Bot Framework connector on 127.0.0.1 (Teams tests; imported here so core-only runs need no Teams
+    packages)."""
+    from teams_support import FakeConnector
+
+    fake = await FakeConnector().start()
+    yield fake
+    await fake.close()

@@ -25,6 +25,8 @@ import jwt
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from adapters.teams.cards import ADAPTIVE
+
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -191,3 +193,10 @@ def deny_network(monkeypatch: Any) -> None:
         return real(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
+
+
+def card_of(call: Call) -> dict[str, Any]:
+    """The Adaptive Card a reply sent to the stand-in connector carried."""
+    [attachment] = call.body["attachments"]
+    assert attachment["contentType"] == ADAPTIVE
+    return dict(attachment["content"])

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import update
+from sqlite_files import sqlite_dump
 
 from bot import Answer, Conversation, Engine, Kind, Match, Settings, messages
 from bot.conversation import MemoryState
@@ -114,7 +115,7 @@ def test_the_state_row_holds_ids_and_the_redacted_question_only(runtime: Runtime
         runtime.settings.database_url, "SELECT surface, thread_hash, user_hash, state FROM conversation_state"
     )
     assert surface == "slack" and len(thread_hash) == len(user_hash) == 32
-    dump = _dump(_file(runtime.settings.database_url))
+    dump = sqlite_dump(_file(runtime.settings.database_url))
     for secret in ("943 476 5919", "5919", "jo.bloggs", "U0SECRETUSER", "C0SECRET", "1767960001"):
         assert secret not in dump
     assert set(json.loads(state)) == {"q", "r", "n", "qid", "c", "a"}
@@ -252,13 +253,3 @@ def test_two_instances_on_postgresql_continue_each_others_conversations(
     finally:
         a.close()
         b.close()
-
-
-def _dump(path):  # py3.13 check (copy only)
-    with closing(sqlite3.connect(path)) as db:
-        return "\n".join(db.iterdump())
-
-
-def _rows_of(path, sql):  # py3.13 check (copy only)
-    with closing(sqlite3.connect(path)) as db:
-        return db.execute(sql).fetchall()

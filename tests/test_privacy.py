@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import yaml
+from sqlite_files import sqlite_dump, sqlite_rows
 
 from bot import Conversation, Settings
 from bot.insights import gaps
@@ -78,7 +79,7 @@ def test_no_structured_identifier_reaches_the_store_logs_or_gaps_export(
     runtime, log = bundled_runtime
     _fill(runtime)
     db = Path(runtime.settings.database_url.removeprefix("sqlite:///"))
-    dump = _dump(db)
+    dump = sqlite_dump(db)
     dump = re.sub(r"\b[0-9a-f]{32,64}\b", "<id>", dump)  # ids, user hashes, salt: random hex
     found = gaps(runtime.store, runtime.library.engine)
     export = json.dumps([g.to_json() for g in found], ensure_ascii=False)
@@ -110,7 +111,7 @@ def test_names_after_cue_words_are_redacted_in_at_least_90_percent_of_cases(
     for n, case in enumerate(NAMES):
         runtime.conversation.handle(case["text"], user=f"N{n}", surface="teams")
     db = Path(runtime.settings.database_url.removeprefix("sqlite:///"))
-    stored = [row[0] for row in _rows_of(db, "SELECT text FROM questions ORDER BY asked_at")]
+    stored = [row[0] for row in sqlite_rows(db, "SELECT text FROM questions ORDER BY asked_at")]
     assert len(stored) == len(NAMES) >= 20
     kept = sum(1 for case, text in zip(NAMES, stored, strict=True) if not any(s in text for s in case["secrets"]))
     assert kept / len(NAMES) >= 0.90, f"{kept}/{len(NAMES)}"
@@ -165,7 +166,7 @@ def test_clean_questions_are_stored_unchanged_and_answered_as_without_a_store(tm
         redacted = runtime.library.engine.answer(redact(question))
         if (recorded.kind, recorded.item, recorded.choices) == (unrecorded.kind, unrecorded.item, unrecorded.choices):
             same_answer += redacted.to_json()["results"] == unrecorded.answer.to_json()["results"]  # type: ignore[union-attr]
-    stored = [r[0] for r in _rows_of(tmp_path / "bot.db", "SELECT text FROM questions")]
+    stored = [r[0] for r in sqlite_rows(tmp_path / "bot.db", "SELECT text FROM questions")]
     unchanged = sum(1 for text in stored if text in CLEAN)
     runtime.close()
     assert len(CLEAN) == 200 and unchanged / len(CLEAN) >= 0.98, unchanged
@@ -190,13 +191,3 @@ def test_the_gaps_command_exports_only_redacted_text(tmp_path: Path) -> None:
     assert int(json.loads(outputs[1])[0]["count"]) >= 1
     leaked = [s for case in STRUCTURED[:60] for s in fragments(case) for out in outputs if s in out]
     assert leaked == []
-
-
-def _dump(path):  # py3.13 check (copy only)
-    with closing(sqlite3.connect(path)) as db:
-        return "\n".join(db.iterdump())
-
-
-def _rows_of(path, sql):  # py3.13 check (copy only)
-    with closing(sqlite3.connect(path)) as db:
-        return db.execute(sql).fetchall()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import update
+from sqlite_files import sqlite_dump
 
 from bot import Answer, Settings
 from bot.errors import ConfigError
@@ -69,7 +70,7 @@ def test_questions_store_redacted_text_hashed_users_and_the_outcome(runtime: Run
     assert "Sarah" not in text and "07700" not in text and "[phone]" in text
     assert outcome == reply.answer.outcome and top_item == "family-group-conferences" and surface == "slack"
     assert "U0SECRET" not in user_hash and len(user_hash) == 32
-    dump = _dump(_file(url))
+    dump = sqlite_dump(_file(url))
     assert "U0SECRET" not in dump and "Sarah" not in dump and "900123" not in dump
 
 
@@ -174,13 +175,3 @@ def test_a_bad_database_url_is_one_clear_error_without_the_password(url: str, me
         Store(url)
     assert message in str(caught.value) and "hunter2" not in str(caught.value)
     assert "\n" not in str(caught.value)
-
-
-def _dump(path):  # py3.13 check (copy only)
-    with closing(sqlite3.connect(path)) as db:
-        return "\n".join(db.iterdump())
-
-
-def _rows_of(path, sql):  # py3.13 check (copy only)
-    with closing(sqlite3.connect(path)) as db:
-        return db.execute(sql).fetchall()

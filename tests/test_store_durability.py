@@ -103,13 +103,3 @@ def test_four_threads_clicking_500_times_with_retries_store_one_row_per_click(
     store.close()
     assert errors == [] and "locked" not in caplog.text and caplog.records == []
     assert rows == (2000, 2000) and sum(new_rows) == 2000
-
-
-def _dump(path):  # py3.13 check (copy only)
-    with closing(sqlite3.connect(path)) as db:
-        return "\n".join(db.iterdump())
-
-
-def _rows_of(path, sql):  # py3.13 check (copy only)
-    with closing(sqlite3.connect(path)) as db:
-        return db.execute(sql).fetchall()

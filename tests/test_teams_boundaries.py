@@ -6,7 +6,7 @@ local key set, a stand-in connector), offline.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +36,6 @@ KEY = new_key()
 @pytest.fixture(autouse=True)
 def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
     deny_network(monkeypatch)
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    fake = await FakeConnector().start()
-    yield fake
-    await fake.close()
 
 
 async def _serve(runtime: Runtime, settings: TeamsSettings) -> tuple[web.AppRunner, str]:

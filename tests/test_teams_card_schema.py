@@ -21,14 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from adaptive_cards import nodes
+from adaptive_cards import hostile_item, nodes
 
 from adapters.digest import teams_card
 from adapters.teams import cards
 from bot import DEFAULT_GLOSSARY, DEFAULT_KNOWLEDGE, Conversation, Library, open_library
 from bot.conversation import Kind, Reply
 from bot.digest import build_digest
-from bot.knowledge import Evidence, KnowledgeItem, Link
 from bot.store import Store, open_store
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -173,16 +172,7 @@ def test_welcome_card_validates(validator: Any, conversation: Conversation) -> N
 
 def test_cards_with_hostile_text_still_validate(validator: Any) -> None:
     payload = "[x](javascript:alert(1)) {{DATE(2017-02-14T06:08:39Z)}} <at>Sam</at> \x00\x1b" + "<" * 3000
-    item = KnowledgeItem(
-        id="hostile",
-        title=f"Title {payload}",
-        summary=f"Summary {payload}",
-        links=(Link(title=f"Link {payload}", url="https://example.org/safe"),),
-        findings=(f"Finding {payload}",),
-        evidence=Evidence(strength="strong", effect="positive", outcome=payload, source=payload, published="2024"),
-        themes=(payload,),
-        reviewed=dt.date(2026, 1, 1),
-    )
+    item = hostile_item(payload)
     for reply in (
         Reply(Kind.ITEM, item.title, item=item, see_also=(item,), notices=(payload,), question_id="q" * 32),
         Reply(Kind.THEMES, payload, themes=((payload, 1),)),

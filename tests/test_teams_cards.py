@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from typing import Any
 
 import pytest
-from adaptive_cards import actions, texts
+from adaptive_cards import actions, hostile_item, texts
 
 from adapters.teams import cards
 from bot import Conversation, Engine, messages
 from bot.answer import Answer, Match
 from bot.conversation import Kind, Reply
-from bot.knowledge import Evidence, KnowledgeItem, Link
 
 ALLOWED_TYPES = {
     "AdaptiveCard",
@@ -181,20 +179,6 @@ INJECTIONS = [
     "\\*escaped\\* \\_too\\_",
     "<" * 2000 + "{" * 2000,
 ]
-
-
-def hostile_item(payload: str) -> KnowledgeItem:
-    """Curated text is untrusted for markup too (a curator can paste anything); the URL is the validated kind."""
-    return KnowledgeItem(
-        id="hostile",
-        title=f"Title {payload}",
-        summary=f"Summary {payload}",
-        links=(Link(title=f"Link {payload}", url="https://example.org/safe"),),
-        findings=(f"Finding {payload}",),
-        evidence=Evidence(strength="strong", effect="positive", outcome=payload, source=payload, published="2024"),
-        themes=(payload,),
-        reviewed=dt.date(2026, 1, 1),
-    )
 
 
 @pytest.mark.parametrize("payload", INJECTIONS, ids=[f"injection-{n:02d}" for n in range(len(INJECTIONS))])

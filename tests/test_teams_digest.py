@@ -57,13 +57,6 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
     deny_network(monkeypatch)
 
 
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    fake = await FakeConnector().start()
-    yield fake
-    await fake.close()
-
-
 class Instance:
     """One bot process: its runtime (digest to Teams on), its web app on 127.0.0.1 and its digest poster."""
 

@@ -23,9 +23,8 @@ import pytest
 from adaptive_cards import actions
 from aiohttp import web
 from balancer_support import RoundRobinProxy
-from teams_support import Call, FakeConnector, deny_network
+from teams_support import Call, FakeConnector, card_of, deny_network
 
-from adapters.teams.cards import ADAPTIVE
 from adapters.teams.feedback import Verdict, verdict
 from adapters.teams.http import create_app
 from adapters.teams.settings import TeamsSettings
@@ -70,22 +69,9 @@ def rows(settings: Settings, query: str) -> list[tuple[Any, ...]]:
 FEEDBACK = "SELECT item_id, helpful, reason, question_id, surface FROM feedback ORDER BY id"
 
 
-def card_of(call: Call) -> dict[str, Any]:
-    [attachment] = call.body["attachments"]
-    assert attachment["contentType"] == ADAPTIVE
-    return dict(attachment["content"])
-
-
 @pytest.fixture(autouse=True)
 def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
     deny_network(monkeypatch)
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    fake = await FakeConnector().start()
-    yield fake
-    await fake.close()
 
 
 class Instance:

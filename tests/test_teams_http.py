@@ -21,7 +21,7 @@ import pytest
 from adaptive_cards import actions, texts
 from aiohttp import web
 from botbuilder.core import TurnContext
-from teams_support import Call, FakeConnector, deny_network
+from teams_support import FakeConnector, card_of, deny_network
 
 from adapters.teams.cards import ADAPTIVE, THUMBNAIL
 from adapters.teams.http import TEAMS_ENDPOINT, create_app
@@ -50,22 +50,9 @@ def sql(runtime: Runtime, query: str) -> list[tuple[Any, ...]]:
         return db.execute(query).fetchall()
 
 
-def card_of(call: Call) -> dict[str, Any]:
-    [attachment] = call.body["attachments"]
-    assert attachment["contentType"] == ADAPTIVE
-    return dict(attachment["content"])
-
-
 @pytest.fixture(autouse=True)
 def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
     deny_network(monkeypatch)
-
-
-@pytest.fixture
-async def connector() -> AsyncIterator[FakeConnector]:
-    fake = await FakeConnector().start()
-    yield fake
-    await fake.close()
 
 
 async def serve(app: web.Application) -> tuple[web.AppRunner, str]:

@@ -125,6 +125,15 @@ def entries_for(
     return entries, fresh
 
 
+def _intern(value: str, ids: dict[str, int], values: list[str]) -> int:
+    """``value``'s number in ``values``, appended (and numbered) the first time it is seen."""
+    found = ids.get(value)
+    if found is None:
+        found = ids[value] = len(values)
+        values.append(value)
+    return found
+
+
 def _segments(starts: Int, chosen: Int) -> Int:
     """Row numbers of the chosen items' segments, item after item."""
     counts = starts[chosen + 1] - starts[chosen]
@@ -203,18 +212,10 @@ def _assemble(
     for n, entry in fresh.items():
         at = int(term_starts[n])
         for k, (term, code) in enumerate(entry.terms.items()):
-            tid = term_id.get(term)
-            if tid is None:
-                tid = term_id[term] = len(terms)
-                terms.append(term)
-            term_ids[at + k], codes[at + k] = tid, code
+            term_ids[at + k], codes[at + k] = _intern(term, term_id, terms), code
         at = int(word_starts[n])
         for k, (word, times) in enumerate(entry.words.items()):
-            wid = word_id.get(word)
-            if wid is None:
-                wid = word_id[word] = len(words)
-                words.append(word)
-            word_ids[at + k], word_counts[at + k] = wid, times
+            word_ids[at + k], word_counts[at + k] = _intern(word, word_id, words), times
         at = int(phrase_starts[n])
         for k, (kind, phrase) in enumerate(entry.phrases):
             phrase_sources[at + k] = kind
