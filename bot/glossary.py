@@ -70,17 +70,36 @@ class Glossary:
                 table = self._caps_forms if entry.match_case and n != 1 else self._forms
                 table.setdefault(key, entry)
         self._longest = max((len(k) for k in (*self._forms, *self._caps_forms)), default=0)
+        self._form_stems = frozenset(w for key in (*self._forms, *self._caps_forms) for w in key)
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def find(self, stems: Sequence[str], capitals: Sequence[bool]) -> list[Span]:
-        """Non-overlapping glossary forms in ``stems``, scanning left to right, longest form first."""
-        stems = self.singular(stems, capitals)
+        """Non-overlapping glossary forms in ``stems``, scanning left to right, longest form first.
+
+        Plural acronyms ("RHIs", "SGOs", "CPPs") are read as their singular first: the stemmer leaves them
+        whole, and practitioners pluralise acronyms as often as words. Only runs of words that occur in some form
+        are scanned (a form lies wholly inside one run, and most words of a summary are in none)."""
+        stems = [self._singular(s) if caps else s for s, caps in zip(stems, capitals, strict=True)]
         spans: list[Span] = []
-        i, n = 0, len(stems)
-        while i < n:
-            for size in range(min(self._longest, n - i), 0, -1):
+        n, start = len(stems), 0
+        while start < n:
+            if stems[start] not in self._form_stems:
+                start += 1
+                continue
+            end = start + 1
+            while end < n and stems[end] in self._form_stems:
+                end += 1
+            spans += self._scan(stems, capitals, start, end)
+            start = end
+        return spans
+
+    def _scan(self, stems: Sequence[str], capitals: Sequence[bool], start: int, end: int) -> list[Span]:
+        spans: list[Span] = []
+        i = start
+        while i < end:
+            for size in range(min(self._longest, end - i), 0, -1):
                 key = tuple(stems[i : i + size])
                 entry = self._forms.get(key)
                 if entry is None and all(capitals[i : i + size]):
@@ -93,13 +112,8 @@ class Glossary:
                 i += 1
         return spans
 
-    def singular(self, stems: Sequence[str], capitals: Sequence[bool]) -> list[str]:
-        """``stems`` with plural acronyms read as their singular ("RHIs", "SGOs", "CPPs"): the stemmer leaves
-        them whole, and practitioners pluralise acronyms as often as words. Only for words written in capitals
-        whose singular is a form while the plural is not (so "CAMHS" stays CAMHS)."""
-        return [self._singular(s) if caps else s for s, caps in zip(stems, capitals, strict=True)]
-
     def _singular(self, word: str) -> str:
+        """The singular of a plural acronym when it is a form and the plural is not (so "CAMHS" stays CAMHS)."""
         if len(word) < 3 or not word.endswith("s") or (word,) in self._forms or (word,) in self._caps_forms:
             return word
         single = word[:-1]

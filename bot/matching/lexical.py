@@ -50,7 +50,7 @@ from rapidfuzz.distance import OSA
 
 from bot import english
 from bot.answer import Answer, Match
-from bot.glossary import Glossary, Span
+from bot.glossary import Glossary
 from bot.knowledge import KnowledgeItem
 from bot.matching import lexical_index
 from bot.redact import without_personal_details
@@ -136,7 +136,6 @@ class LexicalEngine:
         self._concepts = {e.concept: e for e in self.glossary.entries}
         self._concept_of = {id(e): e.concept for e in self.glossary.entries}
         """Each entry's concept term (``GlossaryEntry.concept`` is worked out afresh on every call)."""
-        self._form_stems = frozenset(stem(w) for w in self.glossary.words)
         """Stems that can start or continue a glossary form: a run of other stems holds no form."""
         self._protected = {w for e in self.glossary.entries for w in _acronym_words(e.term)}
         entries = self._entries(cache)
@@ -234,7 +233,7 @@ class LexicalEngine:
                     corrections.append((word, fixed))
                     words[n] = fixed
         stems = [stem(w) for w in words]
-        spans = self._glossary_forms(stems, capitals)
+        spans = self.glossary.find(stems, capitals)
         terms: list[str] = []
         commonness: dict[str, float] = {}
         concept_words: list[str] = []
@@ -268,25 +267,6 @@ class LexicalEngine:
             position = span.end
         analysis = Analysis(tuple(terms), tuple(expansions), tuple(corrections), commonness, " ".join(plain))
         return analysis, concept_words, words
-
-    def _glossary_forms(self, stems: list[str], capitals: list[bool]) -> list[Span]:
-        """``Glossary.find``, asked only about the runs of stems that occur in some glossary form (a form
-        lies wholly inside one run, so the spans are the same; most words of a summary are in none)."""
-        spans: list[Span] = []
-        forms = self._form_stems
-        stems = self.glossary.singular(stems, capitals)
-        n, start = len(stems), 0
-        while start < n:
-            if stems[start] not in forms:
-                start += 1
-                continue
-            end = start + 1
-            while end < n and stems[end] in forms:
-                end += 1
-            found = self.glossary.find(stems[start:end], capitals[start:end])
-            spans.extend(Span(s.start + start, s.end + start, s.entry) if start else s for s in found)
-            start = end
-        return spans
 
     def _correct(self, word: str) -> str:
         """The evidence base's own spelling of a mistyped word, or the word itself."""
