@@ -203,3 +203,14 @@ async def connector() -> AsyncIterator[Any]:
     fake = await FakeConnector().start()
     yield fake
     await fake.close()
+
+
+def cli_env(settings: Settings, home: Path) -> dict[str, str]:
+    """The whole environment of a ``python -m bot`` subprocess over ``settings`` (nothing inherited from ours)."""
+    return {
+        "BOT_DATABASE_URL": settings.database_url,
+        "BOT_KNOWLEDGE_DIR": str(settings.knowledge_dir),
+        "BOT_GLOSSARY": str(settings.glossary_path),
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(home),
+    }

@@ -21,6 +21,7 @@ from bot.library import library_from_settings
 from bot.runtime import Runtime
 from bot.schedule import parse_schedule
 from bot.store import open_store
+from tests.conftest import cli_env
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.datetime(2026, 10, 20, 12, 0, tzinfo=dt.UTC)
@@ -48,13 +49,7 @@ def test_the_digest_lists_added_and_re_reviewed_items_and_the_top_gaps(runtime: 
 
 
 def test_the_command_prints_the_digest(settings: Settings, tmp_path: Path) -> None:
-    env = {
-        "BOT_DATABASE_URL": settings.database_url,
-        "BOT_KNOWLEDGE_DIR": str(settings.knowledge_dir),
-        "BOT_GLOSSARY": str(settings.glossary_path),
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-    }
+    env = cli_env(settings, tmp_path)
     run = subprocess.run(
         [sys.executable, "-m", "bot", "digest", "--since", "2026-01-01"],
         env=env,

@@ -12,9 +12,11 @@ from pathlib import Path
 
 from sqlalchemy import update
 
+from bot.config import Settings
 from bot.insights import NONE_OF_THESE, NOT_HELPFUL, UNANSWERED, gaps, stats
 from bot.runtime import Runtime
 from bot.store import now, questions
+from tests.conftest import cli_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,13 +94,8 @@ def _cli(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.Complet
 def test_commands_work_on_a_store_filled_by_the_console_chat(
     knowledge_dir: Path, glossary_file: Path, tmp_path: Path
 ) -> None:
-    env = {
-        "BOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-        "BOT_KNOWLEDGE_DIR": str(knowledge_dir),
-        "BOT_GLOSSARY": str(glossary_file),
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-    }
+    store = f"sqlite:///{tmp_path / 'bot.db'}"
+    env = cli_env(Settings(knowledge_dir=knowledge_dir, glossary_path=glossary_file, database_url=store), tmp_path)
     lines = ["fgc evidence?", "yes", "caseload weighting tools", "caseload weighting tool evidence"]
     piped = "\n".join([*lines, "group supervision", "no, too general", ""])
     chat = _cli(env=env, stdin=piped)

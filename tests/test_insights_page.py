@@ -25,6 +25,7 @@ from bot.dashboard import coverage_view, parse_since
 from bot.errors import ConfigError
 from bot.reports import coverage, stale_items
 from bot.runtime import Runtime
+from tests.conftest import cli_env
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.filterwarnings("ignore::aiohttp.web_exceptions.NotAppKeyWarning")  # web.py's own keys
@@ -223,13 +224,7 @@ async def test_the_figures_agree_exactly_with_the_cli_commands(
 ) -> None:
     test_client, runtime = client
     await _login(test_client)
-    env = {
-        "BOT_DATABASE_URL": settings.database_url,
-        "BOT_KNOWLEDGE_DIR": str(settings.knowledge_dir),
-        "BOT_GLOSSARY": str(settings.glossary_path),
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-    }
+    env = cli_env(settings, tmp_path)
 
     async def table(view: str, key: str, since: str) -> list[dict[str, str]]:
         text = await (await test_client.get(f"/insights/{view}/{key}.csv?since={since}")).text()
