@@ -12,8 +12,10 @@ from bot import DEFAULT_GLOSSARY, DEFAULT_KNOWLEDGE, Engine, Settings, open_libr
 from bot.embeddings import Encoder, VectorCache, load_encoder
 from bot.embeddings.model import MODEL_DIR
 from bot.errors import ModelError
+from bot.knowledge import KnowledgeItem
 from bot.library import library_from_settings
 from bot.matching.reading import readings, sentences
+from bot.matching.semantic import SemanticIndex, item_texts
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +114,31 @@ def test_an_unwritable_or_damaged_cache_only_costs_time(encoder: Encoder, tmp_pa
     again = VectorCache(tmp_path / "cache", encoder.digest)
     reread = again.vectors(["fgc"], encoder.embed, 384)
     assert np.array_equal(reread.values, vectors.values) and again.embedded == 1
+
+
+def test_an_item_is_as_close_as_its_two_closest_phrases_together(encoder: Encoder, tmp_path: Path) -> None:
+    # One phrase can echo a question by chance; an item whose phrases agree is about it. The item with one
+    # striking title but an unrelated summary has the best single cosine, yet ranks below the item whose
+    # title and summary both speak to the question.
+    echo = KnowledgeItem(
+        "echo", "Is mentoring any good", "Survey of library opening hours and car parking charges in 2019.", ()
+    )
+    agree = KnowledgeItem(
+        "agree",
+        "Mentoring schemes for teenagers",
+        "Evaluations of mentoring for young people in care found small gains in wellbeing and school attendance.",
+        (),
+    )
+    index = SemanticIndex([echo, agree], encoder, VectorCache(tmp_path, encoder.digest))
+    question = encoder.embed(["does mentoring help young people"])
+    closest = {c.index: c for c in index.closest(question)}
+    for position, item in enumerate((echo, agree)):
+        vectors = encoder.embed([text for _, text in item_texts(item)])
+        cosines = sorted((float(v @ question[0]) for v in vectors), reverse=True)
+        assert closest[position].cosine == pytest.approx(cosines[0], abs=0.02)
+        assert closest[position].closeness == pytest.approx((cosines[0] + cosines[1]) / 2, abs=0.02)
+    assert closest[0].cosine > closest[1].cosine
+    assert [c.index for c in index.closest(question)] == [1, 0]
 
 
 def test_settings_choose_the_cache_folder_and_can_turn_the_model_off(tmp_path: Path) -> None:

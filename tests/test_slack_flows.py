@@ -158,7 +158,7 @@ async def test_did_you_mean_buttons_open_the_item_where_they_were_shown(slack: S
     assert list(choices)[:2] == ["show_item_0", "show_item_1"] and list(choices)[-1] == "none_of_these"
     await slack.interaction(slack.click("show_item_0", choices["show_item_0"]["value"], ephemeral=False, channel=DM))
     cards = await slack.fake.wait_for("/api/chat.postMessage", 2)
-    assert cards[1].body["channel"] == DM and header(cards[1].body) == "Family group conferences"
+    assert cards[1].body["channel"] == DM and header(cards[1].body) == choices["show_item_0"]["text"]["text"]
 
     await slack.command(slack.slash(UNSURE, hook="unsure"))
     [private] = await slack.fake.wait_for("/hooks/unsure")

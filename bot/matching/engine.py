@@ -137,7 +137,12 @@ class Engine:
         if not closest:
             return []
         signals = [
-            fusion.Signals(c.index, c.cosine, lexical_by_index[c.index].score if c.index in lexical_by_index else 0.0)
+            fusion.Signals(
+                c.index,
+                c.cosine,
+                lexical_by_index[c.index].score if c.index in lexical_by_index else 0.0,
+                closeness=c.closeness,
+            )
             for c in closest
         ]
         signals.sort(key=lambda s: (-s.relevance, self.items[s.index].id))
@@ -150,13 +155,14 @@ class Engine:
         lexical_top = lexical_matches[0].item.id if lexical_matches else None
         semantic_top = closest[0].index
         cosine_of = {c.index: c for c in closest}
+        best_two = sorted(closest, key=lambda c: -c.cosine)[:2]  # for "the best cosine of any other item"
         unknown = self.lexical.unknown_words(q)
         out: list[Evaluation] = []
         for rank, s in enumerate(signals[:limit]):
             # each item is judged against the items ranked below it: the top one against the runner-up,
             # the runner-up (for "see also" and "more") as if the top one were not there
             below = signals[rank + 1].relevance if rank + 1 < len(signals) else 0.0
-            other_cosine = next((c.cosine for c in closest[:2] if c.index != s.index), 0.0)
+            other_cosine = next((c.cosine for c in best_two if c.index != s.index), 0.0)
             x = fusion.features(
                 s,
                 below,

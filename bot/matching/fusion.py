@@ -1,11 +1,12 @@
 """One 0-100 score from the lexical and the semantic signal, and how sure the bot can be of it.
 
-Two numbers per item come in:
+Three numbers per item come in:
     lexical   the lexical engine's 0-100 score (words, glossary, typos, exact programme names)
     cosine    the semantic signal's best cosine between the question and the item's phrases (-1..1)
+    closeness the mean cosine of the item's two closest phrases (``semantic.closeness``)
 
 Ranking (which item is most relevant) uses
-    relevance = cosine + LEXICAL_WEIGHT * (lexical / 100) ** 2
+    relevance = closeness + LEXICAL_WEIGHT * (lexical / 100) ** 2
 Meaning carries paraphrase and everyday wording; the lexical part is squared so that a few shared everyday
 words add little while a strong lexical match (an acronym read through the glossary, a programme's name,
 an item's own question) adds a lot.
@@ -74,13 +75,16 @@ class Signals:
 
     index: int
     cosine: float
+    """The best cosine of one of the item's phrases."""
     lexical: float
     """0-100."""
     enough: bool = False
+    closeness: float | None = None
+    """How close the item is in meaning (``semantic.closeness``); the best cosine when not given."""
 
     @property
     def relevance(self) -> float:
-        return relevance(self.cosine, self.lexical)
+        return relevance(self.cosine if self.closeness is None else self.closeness, self.lexical)
 
 
 def relevance(cosine: float, lexical: float) -> float:
