@@ -14,8 +14,9 @@ from bot.embeddings.model import MODEL_DIR
 from bot.errors import ModelError
 from bot.knowledge import KnowledgeItem
 from bot.library import library_from_settings
+from bot.matching import fusion
 from bot.matching.reading import readings, sentences
-from bot.matching.semantic import SemanticIndex, item_texts
+from bot.matching.semantic import SPACING_SAMPLE, SemanticIndex, item_texts, spacing
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +140,53 @@ def test_an_item_is_as_close_as_its_two_closest_phrases_together(encoder: Encode
         assert closest[position].closeness == pytest.approx((cosines[0] + cosines[1]) / 2, abs=0.02)
     assert closest[0].cosine > closest[1].cosine
     assert [c.index for c in index.closest(question)] == [1, 0]
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_a_base_of_near_duplicates_has_a_smaller_spacing_than_one_of_distinct_items() -> None:
+    rng = np.random.default_rng(7)
+    topics = _unit(rng.standard_normal((20, 384)))
+    near_duplicates = _unit(np.repeat(topics, 3, axis=0) + 0.3 * rng.standard_normal((60, 384)) / np.sqrt(384))
+    distinct = _unit(rng.standard_normal((60, 384)))
+    dense, sparse = spacing(near_duplicates), spacing(distinct)
+    assert dense is not None and sparse is not None and dense < 0.2 < 0.8 < sparse
+    # exactly 1 minus the median cosine between each item and its nearest other item
+    sims = near_duplicates @ near_duplicates.T
+    np.fill_diagonal(sims, -1.0)
+    assert dense == pytest.approx(1.0 - float(np.median(sims.max(axis=1))), abs=1e-5)
+    assert spacing(distinct[:1]) is None
+
+
+def test_a_large_base_is_measured_on_a_sample_close_to_the_whole() -> None:
+    rng = np.random.default_rng(8)
+    topics = _unit(rng.standard_normal((1500, 384)))
+    centroids = _unit(np.repeat(topics, 2, axis=0) + 0.5 * rng.standard_normal((3000, 384)) / np.sqrt(384))
+    sims = centroids @ centroids.T
+    np.fill_diagonal(sims, -1.0)
+    whole = 1.0 - float(np.median(sims.max(axis=1)))
+    assert centroids.shape[0] > SPACING_SAMPLE
+    assert spacing(centroids) == pytest.approx(whole, abs=0.01)
+
+
+def test_margins_count_for_more_in_a_base_whose_items_sit_closer_together() -> None:
+    assert fusion.spacing_factor(fusion.REFERENCE_SPACING) == pytest.approx(1.0)
+    assert fusion.spacing_factor(fusion.REFERENCE_SPACING / 1.5) == pytest.approx(1.5)
+    assert fusion.spacing_factor(None) == 1.0 and fusion.spacing_factor(0.01) == fusion.MAX_SPACING_FACTOR
+    item = fusion.Signals(0, cosine=0.6, lexical=40.0, enough=True)
+    plain = fusion.features(item, 0.5, True, True, typical=0.2, best_other_cosine=0.55, unknown=0.0)
+    dense = fusion.features(item, 0.5, True, True, typical=0.2, best_other_cosine=0.55, unknown=0.0, spacing=1.5)
+    assert fusion.score(dense) > fusion.score(plain)
+    margins = [fusion.FEATURES.index("margin"), fusion.FEATURES.index("meaning margin")]
+    assert [dense[i] for i in margins] == pytest.approx([1.5 * plain[i] for i in margins])
+
+
+def test_the_bundled_base_is_spaced_as_when_the_score_was_fitted(bundled: Engine) -> None:
+    # The coefficients were fitted with the bundled base's margins at face value; a base that has drifted
+    # far from that spacing means it is time to run ``python -m bench.calibrate`` again.
+    assert bundled.spacing == pytest.approx(1.0, abs=0.1)
 
 
 def test_settings_choose_the_cache_folder_and_can_turn_the_model_off(tmp_path: Path) -> None:

@@ -83,7 +83,7 @@ def every_kind(conversation: Conversation) -> dict[Kind, Reply]:
         say("more", "u5"),
         conversation.feedback(question_id=None, item_id="marac", helpful=True, user="u4", surface="teams"),
     ]
-    say("group supervision", "u6")
+    say("fgc or group supervision or neglect or marac", "u6")  # four topics: "more" has a fourth item
     replies.append(say("more", "u6"))
     return {r.kind: r for r in replies}
 

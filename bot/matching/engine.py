@@ -83,9 +83,12 @@ class Engine:
         self.by_id = self.lexical.by_id
         self.glossary = self.lexical.glossary
         self.semantic: SemanticIndex | None = None
+        self.spacing = 1.0
+        """The base's ``fusion.spacing_factor``: what the score's margins are multiplied by."""
         if semantic and self.items:
             encoder = load_encoder()
             self.semantic = SemanticIndex(self.items, encoder, VectorCache(vector_cache, encoder.digest))
+            self.spacing = fusion.spacing_factor(self.semantic.spacing)
             encoder.embed(["warm up"])  # the first call to the model is slow; pay it now, not on a question
             log.debug(
                 "semantic index: %d items, %d texts embedded, %.2f s",
@@ -171,6 +174,7 @@ class Engine:
                 typical=typical,
                 best_other_cosine=other_cosine,
                 unknown=unknown,
+                spacing=self.spacing,
             )
             matched = s.index in lexical_by_index
             out.append(Evaluation(s, x, self._explain(q, cosine_of[s.index], matched)))

@@ -24,6 +24,9 @@ public sets and the practitioner question set; not on the harder held-out set):
               "see also" and "more", is judged as if the top item were not there)
       meaning margin
               the item's cosine minus the best cosine of any other item
+              Both margins are measured in units of the base's spacing (``spacing_factor``): in a base of
+              near-duplicate FAQs the right item leads by less than in a base of distinct evidence items, and
+              a margin should mean the same in both.
       unknown words
               how much of the question the base has never seen (``LexicalEngine.unknown_words``, at most 3):
               "theraplay" or "DDP" in a question says it is about something the base does not cover, however
@@ -42,7 +45,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 LEXICAL_WEIGHT = 0.5
-CONFIDENT_SCORE = 40.0
+CONFIDENT_SCORE = 45.0
 SUGGEST_SCORE = 15.0
 BACKGROUND_RANKS = (4, 10)
 """Ranks (0-based, end exclusive) of the items whose mean cosine is the question's background."""
@@ -59,11 +62,13 @@ FEATURES = (
     "unknown words",
 )
 MAX_UNKNOWN = 3.0
-# Fitted by ``python -m bench.calibrate`` on 2026-12-06 over the public sets and the practitioner set with the
-# 66-item evidence base of that morning; refitting on the 121-item base gave a less cautious model (more wrong
-# answers and fewer out-of-scope questions refused on both practitioner sets), so these were kept.
-COEFFICIENTS = (5.008, 1.333, -2.401, 1.166, -0.282, 0.701, 18.689, -2.034, -0.158)
-INTERCEPT = -4.943
+REFERENCE_SPACING = 0.361
+"""The bundled evidence base's spacing (``semantic.spacing``) when the coefficients were fitted."""
+MAX_SPACING_FACTOR = 2.0
+# Fitted by ``python -m bench.calibrate`` on 2026-12-07 over the public sets and the practitioner set with the
+# 121-item evidence base, items ranked by closeness and margins measured in units of the base's spacing.
+COEFFICIENTS = (4.877, 1.084, -1.883, 1.678, -0.199, 0.938, 8.462, 1.715, -0.182)
+INTERCEPT = -4.577
 CLOSE_COSINE = 0.5
 """A confident answer also needs one signal to be close on its own: this cosine, or ``LEXICAL_CLOSE``."""
 LEXICAL_CLOSE = 36.0
@@ -91,6 +96,14 @@ def relevance(cosine: float, lexical: float) -> float:
     return cosine + LEXICAL_WEIGHT * (lexical / 100.0) ** 2
 
 
+def spacing_factor(spacing: float | None) -> float:
+    """What margins are multiplied by: the reference spacing over this base's (``semantic.spacing``), so a
+    base whose items sit closer together than the bundled base's counts its margins for more."""
+    if spacing is None or spacing <= 0.0:
+        return 1.0
+    return min(MAX_SPACING_FACTOR, max(1.0 / MAX_SPACING_FACTOR, REFERENCE_SPACING / spacing))
+
+
 def background(cosines: Sequence[float]) -> float:
     """The question's typical cosine with the base: the mean of ranks 5-10 (fewer for a small base)."""
     ordered = sorted(cosines, reverse=True)
@@ -107,8 +120,10 @@ def features(
     typical: float,
     best_other_cosine: float,
     unknown: float,
+    spacing: float = 1.0,
 ) -> tuple[float, ...]:
-    """The score's inputs, in the order of ``FEATURES`` and ``COEFFICIENTS``."""
+    """The score's inputs, in the order of ``FEATURES`` and ``COEFFICIENTS``; ``spacing`` is the base's
+    ``spacing_factor``."""
     return (
         item.cosine,
         item.cosine - typical,
@@ -116,8 +131,8 @@ def features(
         1.0 if lexical_first else 0.0,
         1.0 if meaning_first else 0.0,
         1.0 if item.enough else 0.0,
-        item.relevance - below,
-        item.cosine - best_other_cosine,
+        (item.relevance - below) * spacing,
+        (item.cosine - best_other_cosine) * spacing,
         min(unknown, MAX_UNKNOWN),
     )
 
