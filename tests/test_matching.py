@@ -100,6 +100,20 @@ def test_everyday_words_alone_are_answered_only_when_they_are_an_items_own_quest
     assert calling.results == () and [m.item.id for m in calling.suggestions] == ["duty"]
 
 
+def test_specific_words_the_item_lacks_count_against_it_and_unseen_words_are_counted_apart(engine: Engine) -> None:
+    lexical_engine = engine.lexical
+
+    def missing(question: str) -> float:
+        return lexical_engine.missing_words(lexical_engine.read(question), "group-supervision")
+
+    assert missing("group supervision evidence") == 0.0
+    assert missing("does group supervision help social workers") == 0.0
+    assert missing("neglect in group supervision") > 0.5  # the base knows neglect; this item does not mention it
+    unseen = lexical_engine.read("group supervision with theraplay")
+    assert lexical_engine.missing_words(unseen, "group-supervision") == 0.0  # never seen anywhere: unknown_words
+    assert lexical_engine.unknown_words(unseen) == pytest.approx(1.0)
+
+
 def test_a_common_english_word_is_not_corrected_as_a_typo(engine: Engine) -> None:
     pools = engine.answer("are the pools open")  # "pools" is one letter from "tools" in an item
     assert pools.understood == () and pools.results == ()

@@ -175,6 +175,7 @@ class Engine:
                 best_other_cosine=other_cosine,
                 unknown=unknown,
                 spacing=self.spacing,
+                missing=self.lexical.missing_words(q, self.items[s.index].id),
             )
             matched = s.index in lexical_by_index
             out.append(Evaluation(s, x, self._explain(q, cosine_of[s.index], matched)))

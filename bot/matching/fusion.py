@@ -14,7 +14,8 @@ an item's own question) adds a lot.
 The score shown to users is the calibrated chance that the top item is the right answer, from how the two
 signals agree (a logistic model, ``COEFFICIENTS``, fitted by ``python -m bench.calibrate`` on the shared
 public sets and the practitioner question set; not on the harder held-out set):
-    x = (cosine, lift, (lexical/100)^2, lexical first, meaning first, enough, margin, meaning margin)
+    x = (cosine, lift, (lexical/100)^2, lexical first, meaning first, enough, margin, meaning margin,
+         unknown words, missing words)
       lift    the item's cosine minus the question's typical cosine with the base (ranks 5-10): how much
               the item stands out, which tells a near-domain question the base lacks from one it covers
       lexical first, meaning first
@@ -31,6 +32,9 @@ public sets and the practitioner question set; not on the harder held-out set):
               how much of the question the base has never seen (``LexicalEngine.unknown_words``, at most 3):
               "theraplay" or "DDP" in a question says it is about something the base does not cover, however
               close its meaning is to an item about another therapy
+      missing words
+              how much of what the question names the item lacks (``LexicalEngine.missing_words``, at most
+              3): words the base knows but this item does not contain, weighted by how specific they are
     score = 100 * 1 / (1 + exp(-(w . x + b)))
 A confident answer needs ``CONFIDENT_SCORE`` and one signal close on its own (``decisive``: a cosine of
 ``CLOSE_COSINE``, or a lexical score of ``LEXICAL_CLOSE`` with enough words in common), so relative
@@ -60,6 +64,7 @@ FEATURES = (
     "margin",
     "meaning margin",
     "unknown words",
+    "missing words",
 )
 MAX_UNKNOWN = 3.0
 REFERENCE_SPACING = 0.361
@@ -67,8 +72,8 @@ REFERENCE_SPACING = 0.361
 MAX_SPACING_FACTOR = 2.0
 # Fitted by ``python -m bench.calibrate`` on 2026-12-07 over the public sets and the practitioner set with the
 # 121-item evidence base, items ranked by closeness and margins measured in units of the base's spacing.
-COEFFICIENTS = (4.877, 1.084, -1.883, 1.678, -0.199, 0.938, 8.462, 1.715, -0.182)
-INTERCEPT = -4.577
+COEFFICIENTS = (5.072, 0.939, -2.378, 1.668, -0.139, 0.991, 8.396, 1.789, -0.228, -0.214)
+INTERCEPT = -4.459
 CLOSE_COSINE = 0.5
 """A confident answer also needs one signal to be close on its own: this cosine, or ``LEXICAL_CLOSE``."""
 LEXICAL_CLOSE = 36.0
@@ -121,6 +126,7 @@ def features(
     best_other_cosine: float,
     unknown: float,
     spacing: float = 1.0,
+    missing: float = 0.0,
 ) -> tuple[float, ...]:
     """The score's inputs, in the order of ``FEATURES`` and ``COEFFICIENTS``; ``spacing`` is the base's
     ``spacing_factor``."""
@@ -134,6 +140,7 @@ def features(
         (item.relevance - below) * spacing,
         (item.cosine - best_other_cosine) * spacing,
         min(unknown, MAX_UNKNOWN),
+        min(missing, MAX_UNKNOWN),
     )
 
 

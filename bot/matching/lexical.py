@@ -320,6 +320,17 @@ class LexicalEngine:
         terms = q.analysis.terms
         return sum(english.specificity(q.analysis.commonness.get(t, 0.0)) for t in terms if t not in self._idf)
 
+    def missing_words(self, q: Question, item_id: str) -> float:
+        """How much of what the question names the item lacks: its terms the base knows but this item does not
+        contain, each counted by how specific it is. "Caring Dads" asked of an item about another parenting
+        programme, or "age assessment" of an item about transfers, leaves specific words unmatched."""
+        index = self._position[item_id]
+        return sum(
+            english.specificity(q.analysis.commonness.get(t, 0.0))
+            for t in q.analysis.terms
+            if t in self._idf and self._field_of(t, index) is None
+        )
+
     def position(self, item_id: str) -> int:
         """Index of an item in ``items``."""
         return self._position[item_id]
