@@ -14,6 +14,7 @@ With the semantic signal off (``BOT_SEMANTIC=off``) the lexical engine answers a
 
 from __future__ import annotations
 
+import heapq
 import logging
 import time
 from collections.abc import Sequence
@@ -158,7 +159,7 @@ class Engine:
         lexical_top = lexical_matches[0].item.id if lexical_matches else None
         semantic_top = closest[0].index
         cosine_of = {c.index: c for c in closest}
-        best_two = sorted(closest, key=lambda c: -c.cosine)[:2]  # for "the best cosine of any other item"
+        best_two = heapq.nlargest(2, closest, key=lambda c: c.cosine)  # for "the best cosine of any other item"
         unknown = self.lexical.unknown_words(q)
         out: list[Evaluation] = []
         for rank, s in enumerate(signals[:limit]):

@@ -32,9 +32,9 @@ from bot.knowledge import KnowledgeItem
 
 CANDIDATES = 256
 CENTROID_CHUNK = 8192
+"""Items whose centroids are worked out at a time (float32 for that many items' vectors at most)."""
 SPACING_SAMPLE = 512
 """Items whose nearest neighbour is looked for when measuring a base's spacing (all of a smaller base)."""
-"""Items whose centroids are worked out at a time (float32 for that many items' vectors at most)."""
 TITLE, QUESTION, SUMMARY = 0, 1, 2
 SECOND_PHRASE_WEIGHT = 0.5
 """The second closest phrase's share of an item's closeness (``closeness``)."""
