@@ -86,6 +86,14 @@ SHORTHAND: dict[str, str] = {
     "re": "regarding",
     "approx": "approximately",
     "yrs": "years",
+    "lad": "boy",
+    "lads": "boys",
+    "lass": "girl",
+    "lasses": "girls",
+    "nan": "grandmother",
+    "nana": "grandmother",
+    "nanna": "grandmother",
+    "gran": "grandmother",
     "yr": "year",
     "mths": "months",
     "tho": "though",
@@ -205,6 +213,10 @@ STOP_WORDS = frozenset(
 treated as stop words (see ``Glossary``), so short acronyms such as CP, EH or DA always survive."""
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_AGE = re.compile(r"^(\d{1,2})(yo|yos|yro|yrold|yrolds|yr|yrs)$")
+"""An age or a span written as chat shorthand: "14yo" is read as "14 year old", "3yrs" as "3 years"."""
+_AGE_AFTER_NUMBER = frozenset({"yo", "yos", "yro", "yrold", "yrolds"})
+"""Age shorthand written apart from its number ("14 yo")."""
 _stemmer = Stemmer.Stemmer("english")
 
 
@@ -283,6 +295,11 @@ def words_of(text: str) -> list[tuple[str, bool]]:
             word = word.replace("'", "")
         if word == "4" and 0 < n < len(out) - 1 and out[n - 1][0].isalpha() and out[n + 1][0].isalpha():
             word = "for"
+        age = _AGE.match(word)
+        if age:
+            word = f"{age.group(1)} {SHORTHAND.get(age.group(2), 'year old')}"
+        elif word in _AGE_AFTER_NUMBER and n > 0 and out[n - 1][0].isdigit():
+            word = "year old"
         word = SHORTHAND.get(word, word)
         for part in word.split():
             result.append((british(part), caps))

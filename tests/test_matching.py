@@ -6,7 +6,7 @@ import pytest
 
 from bot import Engine, KnowledgeItem, Link
 from bot.matching import MAX_QUESTION_CHARS, LexicalEngine, lexical
-from bot.text import stem
+from bot.text import stem, words_of
 
 
 @pytest.mark.parametrize(
@@ -169,3 +169,18 @@ def test_words_the_stemmer_would_turn_into_other_words_keep_their_own_meaning() 
     assert stem("mindfulness") == stem("mindful") != stem("mind")  # not "Mind of My Own"
     assert stem("carefully") == stem("careful") != stem("care")
     assert stem("neglectful") == stem("neglect")  # the stemmer still joins the rest
+
+
+@pytest.mark.parametrize(
+    ("written", "read_as"),
+    [
+        ("my 14yo", ["my", "14", "year", "old"]),
+        ("a 16 yo in resi", ["a", "16", "year", "old", "in", "resi"]),
+        ("15yos", ["15", "year", "old"]),
+        ("a 2yrs wait", ["a", "2", "years", "wait"]),
+        ("the lad and his nan", ["the", "boy", "and", "his", "grandmother"]),
+        ("yo team", ["yo", "team"]),  # a greeting, not an age
+    ],
+)
+def test_ages_and_everyday_words_for_people_are_read_plainly(written: str, read_as: list[str]) -> None:
+    assert [word for word, _ in words_of(written)] == read_as
