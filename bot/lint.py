@@ -53,7 +53,7 @@ def lint(kb: KnowledgeBase, engine: Engine, today: dt.date | None = None) -> lis
                 )
             )
         if not item.questions:
-            warnings.append(LintWarning(item.path, "no example 'questions': add 2-4 ways a practitioner would ask"))
+            warnings.append(LintWarning(item.path, "no example 'questions': add 4-8 ways a practitioner would ask"))
         if not item.tags:
             warnings.append(LintWarning(item.path, "no 'tags': add keywords and the acronyms practitioners use"))
     warnings += _near_duplicates(kb, engine)

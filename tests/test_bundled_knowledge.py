@@ -45,7 +45,7 @@ def test_every_item_uses_documented_themes_and_sits_in_its_theme_folder(bundled:
 def test_every_item_is_found_first_by_each_of_its_own_questions(bundled: Library) -> None:
     misses = []
     for item in bundled.kb.items:
-        assert 2 <= len(item.questions) <= 4, item.id
+        assert 4 <= len(item.questions) <= 8, item.id
         for question in item.questions:
             answer = bundled.engine.answer(question)
             top = answer.results[0].item.id if answer.results else None
