@@ -169,6 +169,7 @@ def _dataset_rows(folder: Path, tune: list[str], quick: bool) -> list[Row]:
 
 PRACTITIONER_SETS = (
     "practitioner_questions.yaml",
+    "practitioner_questions_fit.yaml",
     "practitioner_questions_hard.yaml",
     "practitioner_questions_colloquial.yaml",
 )

@@ -1,13 +1,12 @@
 """``python -m bench.calibrate``: fit the score's logistic model (``bot.matching.fusion``) and show its effect.
 
 The 0-100 score is the calibrated chance that the engine's top item is the right answer. This script runs
-the real engine over the shared public sets and the practitioner question set, records for each question
-the top item's features (``fusion.FEATURES``) and whether it was right (out-of-scope questions: never), and
-fits a logistic regression in which the practitioner set weighs as much as the public sets together (each
-set's questions share its weight, so no set's size decides). The harder
-practitioner set (``tests/data/practitioner_questions_hard.yaml``) is kept out of the fit and reported as
-held out. Paste the printed coefficients into ``bot/matching/fusion.py``; ``--check`` only reports figures
-with the coefficients in use.
+the real engine over the shared public sets and two practitioner question sets (``FITTED``), records for
+each question the top item's features (``fusion.FEATURES``) and whether it was right (out-of-scope questions:
+never), and fits a logistic regression in which the practitioner questions weigh as much as the public sets
+together (each public set alike, so no set's size decides). The harder and the colloquial practitioner sets
+(``HELD_OUT``) are kept out of the fit and reported as held out. Paste the printed coefficients into
+``bot/matching/fusion.py``; ``--check`` only reports figures with the coefficients in use.
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ from bot.config import DEFAULT_GLOSSARY, DEFAULT_KNOWLEDGE
 from bot.matching import Engine, fusion
 
 TESTS_DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
-FITTED = ("practitioner_questions.yaml",)
+FITTED = ("practitioner_questions.yaml", "practitioner_questions_fit.yaml")
 HELD_OUT = ("practitioner_questions_hard.yaml", "practitioner_questions_colloquial.yaml")
 L2 = 1e-3
 
@@ -107,9 +106,12 @@ def main(argv: list[str] | None = None) -> int:
         fitted = [name for name in observed if name not in HELD_OUT]
         x = np.vstack([observed[n][0] for n in fitted])
         y = np.concatenate([observed[n][1] for n in fitted])
-        # the practitioner set weighs as much as the public sets together: the product serves one domain,
-        # and the public sets keep the calibration general
-        share = {n: (1.0 if n in FITTED else 1.0 / (len(fitted) - len(FITTED))) for n in fitted}
+        # the practitioner sets weigh as much as the public sets together (each practitioner question alike, each
+        # public set alike): the product serves one domain, and the public sets keep the calibration general
+        domain_size = sum(len(observed[n][1]) for n in FITTED)
+        share = {
+            n: (len(observed[n][1]) / domain_size if n in FITTED else 1.0 / (len(fitted) - len(FITTED))) for n in fitted
+        }
         weights = np.concatenate(
             [np.full(len(observed[n][1]), 1000.0 * share[n] / len(observed[n][1])) for n in fitted]
         )

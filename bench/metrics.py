@@ -235,6 +235,7 @@ SCALE_TARGETS = (
 
 PRACTITIONER_TARGETS = {
     "practitioner_questions": 0.92,
+    "practitioner_questions_fit": 0.85,
     "practitioner_questions_hard": 0.85,
     "practitioner_questions_colloquial": 0.85,
 }

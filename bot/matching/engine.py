@@ -27,7 +27,7 @@ from bot.glossary import Glossary
 from bot.knowledge import KnowledgeItem
 from bot.matching import fusion, lexical
 from bot.matching.lexical import LexicalEngine, Question
-from bot.matching.reading import readings
+from bot.matching.reading import asked, readings
 from bot.matching.semantic import QUESTION, TITLE, Closest, SemanticIndex
 
 log = logging.getLogger(__name__)
@@ -160,7 +160,10 @@ class Engine:
         semantic_top = closest[0].index
         cosine_of = {c.index: c for c in closest}
         best_two = heapq.nlargest(2, closest, key=lambda c: c.cosine)  # for "the best cosine of any other item"
-        unknown = self.lexical.unknown_words(q)
+        # what the question names: in a long message, its asking sentences, not the context around them
+        asking = asked(q.matched_text or q.text)
+        named = self.lexical.read(asking) if asking else q
+        unknown = self.lexical.unknown_words(named)
         out: list[Evaluation] = []
         for rank, s in enumerate(signals[:limit]):
             # each item is judged against the items ranked below it: the top one against the runner-up,
@@ -176,7 +179,7 @@ class Engine:
                 best_other_cosine=other_cosine,
                 unknown=unknown,
                 spacing=self.spacing,
-                missing=self.lexical.missing_words(q, self.items[s.index].id),
+                missing=self.lexical.missing_words(named, self.items[s.index].id),
             )
             matched = s.index in lexical_by_index
             out.append(Evaluation(s, x, self._explain(q, cosine_of[s.index], matched)))

@@ -13,7 +13,7 @@ an item's own question) adds a lot.
 
 The score shown to users is the calibrated chance that the top item is the right answer, from how the two
 signals agree (a logistic model, ``COEFFICIENTS``, fitted by ``python -m bench.calibrate`` on the shared
-public sets and the practitioner question set; not on the harder held-out set):
+public sets and two practitioner question sets, ``bench.calibrate.FITTED``; not on the held-out sets):
     x = (cosine, lift, (lexical/100)^2, lexical first, meaning first, enough, margin, meaning margin,
          unknown words, missing words)
       lift    the item's cosine minus the question's typical cosine with the base (ranks 5-10): how much
@@ -29,12 +29,14 @@ public sets and the practitioner question set; not on the harder held-out set):
               near-duplicate FAQs the right item leads by less than in a base of distinct evidence items, and
               a margin should mean the same in both.
       unknown words
-              how much of the question the base has never seen (``LexicalEngine.unknown_words``, at most 3):
+              how much of the question (of a long message: its asking sentences, ``reading.asked``) the base
+              has never seen (``LexicalEngine.unknown_words``, at most 3):
               "theraplay" or "DDP" in a question says it is about something the base does not cover, however
               close its meaning is to an item about another therapy
       missing words
               how much of what the question names the item lacks (``LexicalEngine.missing_words``, at most
               3): words the base knows but this item does not contain, weighted by how specific they are
+              (of a long message, only its asking sentences count, as for unknown words)
     score = 100 * 1 / (1 + exp(-(w . x + b)))
 A confident answer needs ``CONFIDENT_SCORE`` and one signal close on its own (``decisive``: a cosine of
 ``CLOSE_COSINE``, or a lexical score of ``LEXICAL_CLOSE`` with enough words in common), so relative
@@ -67,13 +69,14 @@ FEATURES = (
     "missing words",
 )
 MAX_UNKNOWN = 3.0
-REFERENCE_SPACING = 0.361
+REFERENCE_SPACING = 0.337
 """The bundled evidence base's spacing (``semantic.spacing``) when the coefficients were fitted."""
 MAX_SPACING_FACTOR = 2.0
-# Fitted by ``python -m bench.calibrate`` on 2026-12-07 over the public sets and the practitioner set with the
-# 121-item evidence base, items ranked by closeness and margins measured in units of the base's spacing.
-COEFFICIENTS = (5.072, 0.939, -2.378, 1.668, -0.139, 0.991, 8.396, 1.789, -0.228, -0.214)
-INTERCEPT = -4.459
+# Fitted by ``python -m bench.calibrate`` on 2026-12-07 over the public sets and the two fitted practitioner sets
+# (practitioner_questions.yaml and practitioner_questions_fit.yaml) with the 121-item evidence base (seven or eight
+# example questions per item), items ranked by closeness and margins measured in units of the base's spacing.
+COEFFICIENTS = (5.015, 4.845, -2.521, 1.588, 0.371, 0.371, 9.835, -0.871, -0.608, -0.071)
+INTERCEPT = -5.114
 CLOSE_COSINE = 0.5
 """A confident answer also needs one signal to be close on its own: this cosine, or ``LEXICAL_CLOSE``."""
 LEXICAL_CLOSE = 36.0

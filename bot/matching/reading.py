@@ -53,6 +53,16 @@ def is_asking(sentence: str) -> bool:
     return sentence.rstrip().endswith("?") or bool(_ASKING.match(sentence))
 
 
+def asked(text: str) -> str | None:
+    """The sentences of a long message that ask, without its context ("Lacey has gone missing six times ...
+    Do return home interviews help?" -> the last sentence); None when the message is one sentence or none of
+    its sentences asks. What the question names is then judged on these alone (``Engine``'s word features),
+    so words of the context an item lacks do not count against it."""
+    parts = sentences(text)
+    asking = [p for p in parts if is_asking(p)]
+    return " ".join(asking) if len(parts) >= 2 and asking else None
+
+
 def readings(text: str) -> list[Reading]:
     """The whole message, then (when it has two or more sentences) each sentence worth reading alone."""
     whole = [Reading(text, 1.0)]
