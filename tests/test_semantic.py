@@ -15,7 +15,7 @@ from bot.errors import ModelError
 from bot.knowledge import KnowledgeItem
 from bot.library import library_from_settings
 from bot.matching import fusion
-from bot.matching.reading import readings, sentences
+from bot.matching.reading import asked, is_asking, readings, sentences
 from bot.matching.semantic import SPACING_SAMPLE, SemanticIndex, item_texts, spacing
 
 
@@ -216,6 +216,24 @@ def test_a_chatty_message_is_read_sentence_by_sentence_with_the_question_first()
     assert parts[0].text == message and parts[1].text.startswith("Do return home") and parts[1].weight == 1.0
     assert parts[2].weight < 1.0  # context counts less than the question
     assert readings("fgc evidence?") == readings("fgc evidence?")[:1]
+
+
+def test_what_a_long_message_names_is_judged_on_its_asking_sentences(bundled: Engine) -> None:
+    context = "Lacey has a new placement in Carlisle and her school is worried about her attendance."
+    message = f"Morning all. {context} Do return home interviews make any difference?"
+    assert asked(message) == "Do return home interviews make any difference?"
+    assert asked("do return home interviews make any difference?") is None  # one sentence: all of it
+    assert asked(f"{context} Thanks") is None  # nothing asks: all of it
+    # "Lacey has ..." with the name removed opens with a verb, but a full stop says it is not a question
+    assert not is_asking("has a new placement in and her school is worried about her attendance.")
+    assert is_asking("has anyone used FGCs with teenagers") and is_asking("is it worth it?")
+    # the context's words (school, attendance, placement) the item lacks do not count against it
+    lexical = bundled.lexical
+    alone = lexical.missing_words(lexical.read(message), "return-home-interviews")
+    top = bundled.evaluate(bundled.read(message), 1)[0]
+    assert bundled.items[top.signals.index].id == "return-home-interviews"
+    missing = top.features[fusion.FEATURES.index("missing words")]
+    assert missing < alone
 
 
 # --- the fused engine ------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ _ASKING = re.compile(
     r"will|has|have|any|anything|anyone|is there|are there|evidence|research|thoughts)\b",
     re.IGNORECASE,
 )
+_VERB_FIRST = re.compile(r"^\W*(?:is|are|does|do|did|can|could|should|would|will|has|have)\b", re.IGNORECASE)
 _GREETING = re.compile(
     r"^\W*(?:hi|hiya|hello|hey|morning|afternoon|evening|good (?:morning|afternoon|evening)|thanks|thank you|"
     r"cheers|ta|many thanks|thanks in advance|tia|all|team|folks|everyone)\b[\s\w!,.']{0,20}$",
@@ -50,7 +51,12 @@ def sentences(text: str) -> list[str]:
 
 
 def is_asking(sentence: str) -> bool:
-    return sentence.rstrip().endswith("?") or bool(_ASKING.match(sentence))
+    """Ends with "?", or opens like a question. A statement that opens with a verb and ends with a full stop
+    does not ask: "has a new placement in Carlisle." is "Lacey has ..." with the name removed."""
+    text = sentence.rstrip()
+    if text.endswith("?"):
+        return True
+    return bool(_ASKING.match(text)) and not (text.endswith(".") and _VERB_FIRST.match(text))
 
 
 def asked(text: str) -> str | None:
