@@ -44,6 +44,8 @@ class Answer:
     """Ranked items after those shown, when asked for (kept by the conversation for "more"; not in JSON)."""
     has_topic: bool = True
     """False when nothing in the question was a topic word (only greetings, filler or stop words)."""
+    theme: tuple[str, int] | None = None
+    """(name, items) of the theme a broad question is about ("what works for neglect?"), else None."""
 
     @property
     def outcome(self) -> str:
@@ -66,4 +68,5 @@ class Answer:
             "truncated": self.truncated,
             "understood": list(self.understood),
             "why": {m.item.id: list(m.why) for m in (*self.results, *self.suggestions)},
+            "theme": {"name": self.theme[0], "items": self.theme[1]} if self.theme else None,
         }

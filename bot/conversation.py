@@ -278,6 +278,7 @@ class Conversation:
             answered=answer.results[0].item.id if answer.results else None,
         )
         self._save(_Where(surface, thread, user), session)
+        themes = (answer.theme,) if answer.theme else ()  # a broad question: its theme, one tap away
         if answer.results:
             best, *others = answer.results
             return Reply(
@@ -285,6 +286,7 @@ class Conversation:
                 messages.ANSWER_LEAD,
                 item=best.item,
                 see_also=tuple(m.item for m in others[:2]),
+                themes=themes,
                 answer=answer,
                 notices=notices,
                 question_id=question_id,
@@ -294,6 +296,7 @@ class Conversation:
                 Kind.DID_YOU_MEAN,
                 messages.DID_YOU_MEAN,
                 choices=answer.suggestions,
+                themes=themes,
                 answer=answer,
                 notices=notices,
                 question_id=question_id,
@@ -303,6 +306,7 @@ class Conversation:
         return Reply(
             Kind.NO_MATCH,
             messages.no_match(self.research_lead),
+            themes=themes,
             answer=answer,
             notices=notices,
             question_id=question_id,
@@ -316,6 +320,8 @@ class Conversation:
             notices.append(messages.SHORTENED.format(chars=MAX_QUESTION_CHARS))
         if answer.understood and (answer.results or answer.suggestions):
             notices.append(messages.UNDERSTOOD.format(what="; ".join(answer.understood)))
+        if answer.theme:
+            notices.append(messages.BROAD_THEME.format(theme=answer.theme[0], count=answer.theme[1]))
         return tuple(notices)
 
     def more(self, user: str, surface: str = "console", *, thread: str = "") -> Reply:

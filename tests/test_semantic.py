@@ -15,6 +15,7 @@ from bot.errors import ModelError
 from bot.knowledge import KnowledgeItem
 from bot.library import library_from_settings
 from bot.matching import fusion
+from bot.matching.engine import MIN_THEME_ITEMS
 from bot.matching.reading import asked, is_asking, readings, sentences
 from bot.matching.semantic import SPACING_SAMPLE, SemanticIndex, item_texts, spacing
 
@@ -355,3 +356,22 @@ def test_everyday_british_wording_is_read_as_the_concept_it_names(
     analysis = bundled.read(f"anything on {written} for our families?").analysis
     assert any(concept_word in meaning for _, meaning in analysis.expansions), analysis.expansions
     assert concept_word in analysis.plain  # the sentence model reads the meaning beside the words
+
+
+# --- broad questions -------------------------------------------------------------------------------------
+
+
+def test_a_broad_question_points_to_its_theme_and_a_specific_one_does_not(bundled: Engine) -> None:
+    counts = dict(bundled.themes)
+    broad = bundled.answer("what works for neglect?")
+    assert broad.theme == ("neglect and parental needs", counts["neglect and parental needs"])
+    assert bundled.answer("anything on the child's voice").theme == ("child's voice", counts["child's voice"])
+    for specific in ("fgc evidence?", "does group supervision help?", "do return home interviews help?"):
+        assert bundled.answer(specific).theme is None, specific
+    assert broad.to_json()["theme"] == {
+        "name": "neglect and parental needs",
+        "items": counts["neglect and parental needs"],
+    }
+    assert bundled.answer("fgc evidence?").to_json()["theme"] is None
+    # themes with too few items to be broader than an answer are not offered
+    assert all(n >= MIN_THEME_ITEMS for _, n in bundled.themes)

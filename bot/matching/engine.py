@@ -17,9 +17,13 @@ from __future__ import annotations
 import heapq
 import logging
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
 
 from bot.answer import Answer, Match
 from bot.embeddings import VectorCache, load_encoder
@@ -38,6 +42,14 @@ RANKED_POOL = 12
 """Items scored for every question, whatever the caller shows (the answer, see-also, "more")."""
 EXPLAIN_COSINE = 0.45
 """From this cosine up, the explanation names the phrase the question is close in meaning to."""
+THEME_COSINE = 0.5
+"""A question this close in meaning to a theme's name ("what works for neglect?"), and at least as close to it as
+to any one item (less ``THEME_MARGIN``), is broad: the answer also points to the theme's items."""
+THEME_MARGIN = 0.05
+MIN_THEME_ITEMS = 3
+"""A theme with fewer items is no broader than an answer."""
+MAX_THEMES = 200
+"""Themes embedded at most (the largest), so a base with free-text themes stays quick to load."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +75,16 @@ class Ranking:
     """Items with one signal close on its own (``fusion.decisive``): only they can be answers."""
     lexical_near: frozenset[str]
     """Items the lexical engine alone would offer as "did you mean"."""
+    top_cosine: float = 0.0
+    """The best cosine of the most relevant item (for telling a broad question from a specific one)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Meaning:
+    """The sentence model's reading of one question: a vector per reading, and the weight each carries."""
+
+    vectors: npt.NDArray[np.float32]
+    weights: list[float]
 
 
 class Engine:
@@ -84,12 +106,21 @@ class Engine:
         self.by_id = self.lexical.by_id
         self.glossary = self.lexical.glossary
         self.semantic: SemanticIndex | None = None
+        self.themes: list[tuple[str, int]] = []
+        self._theme_vectors: npt.NDArray[np.float32] | None = None
         self.spacing = 1.0
         """The base's ``fusion.spacing_factor``: what the score's margins are multiplied by."""
         if semantic and self.items:
             encoder = load_encoder()
             self.semantic = SemanticIndex(self.items, encoder, VectorCache(vector_cache, encoder.digest))
             self.spacing = fusion.spacing_factor(self.semantic.spacing)
+            counts = Counter(theme for item in self.items for theme in item.themes)
+            self.themes = sorted(
+                ((name, n) for name, n in counts.most_common(MAX_THEMES) if n >= MIN_THEME_ITEMS),
+                key=lambda t: t[0],
+            )
+            """(name, items) of the themes a broad question can be pointed to, with their vectors."""
+            self._theme_vectors = encoder.embed([name for name, _ in self.themes]) if self.themes else None
             encoder.embed(["warm up"])  # the first call to the model is slow; pay it now, not on a question
             log.debug(
                 "semantic index: %d items, %d texts embedded, %.2f s",
@@ -117,12 +148,12 @@ class Engine:
     def _rank(self, q: Question, limit: int) -> list[Match]:
         return self._ranked(q, limit).matches
 
-    def _ranked(self, q: Question, limit: int) -> Ranking:
+    def _ranked(self, q: Question, limit: int, meaning: Meaning | None = None) -> Ranking:
         if self.semantic is None:
             matches = self.lexical.rank_question(q, limit)
             return Ranking(matches, frozenset(m.item.id for m in matches), frozenset())
         # a fixed pool, so the answer never depends on how many further results the caller asked for
-        evaluations = self.evaluate(q, max(limit, RANKED_POOL))
+        evaluations = self.evaluate(q, max(limit, RANKED_POOL), meaning)
         out = [Match(self.items[e.signals.index], fusion.score(e.features), e.why) for e in evaluations]
         near = frozenset(
             self.items[e.signals.index].id for e in evaluations if e.signals.lexical >= lexical.SUGGEST_SCORE
@@ -130,14 +161,17 @@ class Engine:
         # The ranking is relevance; below the top, items are shown in the order of their scores.
         ordered = out[:1] + sorted(out[1:], key=lambda m: -m.score)
         decisive = frozenset(self.items[e.signals.index].id for e in evaluations if e.decisive)
-        return Ranking(ordered[:limit], decisive, near)
+        top_cosine = evaluations[0].signals.cosine if evaluations else 0.0
+        return Ranking(ordered[:limit], decisive, near, top_cosine)
 
-    def evaluate(self, q: Question, limit: int) -> list[Evaluation]:
-        """The ``limit`` most relevant items with both signals and the features their score comes from."""
+    def evaluate(self, q: Question, limit: int, meaning: Meaning | None = None) -> list[Evaluation]:
+        """The ``limit`` most relevant items with both signals and the features their score comes from
+        (``meaning``: the question's vectors when already worked out)."""
         assert self.semantic is not None
         lexical_matches = self.lexical.rank_question(q, LEXICAL_CANDIDATES, explain=False)
         lexical_by_index = {self.lexical.position(m.item.id): m for m in lexical_matches}
-        closest = self._closest(q, lexical_by_index)
+        meaning = meaning or self._meaning(q)
+        closest = self.semantic.closest(meaning.vectors, extra=lexical_by_index.keys(), weights=meaning.weights)
         if not closest:
             return []
         signals = [
@@ -185,7 +219,8 @@ class Engine:
             out.append(Evaluation(s, x, self._explain(q, cosine_of[s.index], matched)))
         return out
 
-    def _closest(self, q: Question, lexical_by_index: dict[int, Match]) -> list[Closest]:
+    def _meaning(self, q: Question) -> Meaning:
+        """The whole message, each sentence of a long one, and its plain-words reading, through the model."""
         assert self.semantic is not None
         parts = readings(q.matched_text or q.text)
         texts = [r.text for r in parts]
@@ -194,8 +229,20 @@ class Engine:
         if (q.analysis.expansions or q.analysis.corrections) and plain and plain != texts[0]:
             texts.append(plain)
             weights.append(1.0)
-        vectors = self.semantic.embed_question(texts)
-        return self.semantic.closest(vectors, extra=lexical_by_index.keys(), weights=weights)
+        return Meaning(self.semantic.embed_question(texts), weights)
+
+    def broad_theme(self, meaning: Meaning, top_cosine: float) -> tuple[str, int] | None:
+        """The theme a broad question is about ("what works for neglect?" -> neglect and parental needs), or
+        None: the question must be close in meaning to the theme's name (``THEME_COSINE``) and at least as close
+        to it as to its most relevant item (less ``THEME_MARGIN``), so a specific question is left alone."""
+        if self._theme_vectors is None:
+            return None
+        sims = (self._theme_vectors @ meaning.vectors.T) * np.asarray(meaning.weights, dtype=np.float32)
+        best = sims.max(axis=1)
+        at = int(best.argmax())
+        if best[at] < THEME_COSINE or best[at] < top_cosine - THEME_MARGIN:
+            return None
+        return self.themes[at]
 
     # --- answering -------------------------------------------------------------------------------------
 
@@ -214,8 +261,11 @@ class Engine:
         started = time.perf_counter()
         q = self.read(question)
         ranking = Ranking([], frozenset(), frozenset())
+        theme = None
         if q.analysis.terms and q.matched_text.strip():
-            ranking = self._ranked(q, max(limit, 3) + 1 + further)
+            meaning = self._meaning(q)
+            ranking = self._ranked(q, max(limit, 3) + 1 + further, meaning)
+            theme = self.broad_theme(meaning, ranking.top_cosine)
         ranked = ranking.matches
 
         def answers(m: Match) -> bool:
@@ -227,7 +277,8 @@ class Engine:
         suggestions = (
             [] if results else [m for m in ranked if m.score >= self.suggest_score or m.item.id in ranking.lexical_near]
         )
-        return self.lexical.assemble(q, ranked, results, suggestions, limit, further, started)
+        answer = self.lexical.assemble(q, ranked, results, suggestions, limit, further, started)
+        return replace(answer, theme=theme) if theme else answer
 
     # --- explanations ----------------------------------------------------------------------------------
 
