@@ -7,7 +7,9 @@ For each question:
    changed it ("LAC" -> "looked after children"), and each sentence of a long message (``reading``), and
    finds each item's closest phrase (``semantic``);
 3. the two are fused into one ranking and one 0-100 score, the calibrated chance the item is right
-   (``fusion``); a confident answer, "did you mean", or nothing follows from that score.
+   (``fusion``); a confident answer, "did you mean", or nothing follows from that score;
+4. a broad question, as close in meaning to a theme's name as to any one item, also names that theme
+   (``broad_theme``), so the reply can offer all of its evidence.
 
 With the semantic signal off (``BOT_SEMANTIC=off``) the lexical engine answers alone, on its own scale.
 """
