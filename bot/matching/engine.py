@@ -109,6 +109,7 @@ class Engine:
         self.glossary = self.lexical.glossary
         self.semantic: SemanticIndex | None = None
         self.themes: list[tuple[str, int]] = []
+        """(name, items) of the themes a broad question can be pointed to (``broad_theme``), by name."""
         self._theme_vectors: npt.NDArray[np.float32] | None = None
         self.spacing = 1.0
         """The base's ``fusion.spacing_factor``: what the score's margins are multiplied by."""
@@ -121,7 +122,6 @@ class Engine:
                 ((name, n) for name, n in counts.most_common(MAX_THEMES) if n >= MIN_THEME_ITEMS),
                 key=lambda t: t[0],
             )
-            """(name, items) of the themes a broad question can be pointed to, with their vectors."""
             self._theme_vectors = encoder.embed([name for name, _ in self.themes]) if self.themes else None
             encoder.embed(["warm up"])  # the first call to the model is slow; pay it now, not on a question
             log.debug(
