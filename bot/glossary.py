@@ -71,6 +71,7 @@ class Glossary:
                 table.setdefault(key, entry)
         self._longest = max((len(k) for k in (*self._forms, *self._caps_forms)), default=0)
         self._form_stems = frozenset(w for key in (*self._forms, *self._caps_forms) for w in key)
+        """Stems that can start or continue a glossary form: a run of other stems holds no form."""
 
     def __len__(self) -> int:
         return len(self.entries)

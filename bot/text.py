@@ -86,14 +86,6 @@ SHORTHAND: dict[str, str] = {
     "re": "regarding",
     "approx": "approximately",
     "yrs": "years",
-    "lad": "boy",
-    "lads": "boys",
-    "lass": "girl",
-    "lasses": "girls",
-    "nan": "grandmother",
-    "nana": "grandmother",
-    "nanna": "grandmother",
-    "gran": "grandmother",
     "yr": "year",
     "mths": "months",
     "tho": "though",
@@ -110,6 +102,15 @@ SHORTHAND: dict[str, str] = {
     "assmt": "assessment",
     "assmts": "assessments",
     "sw's": "social workers",
+    # everyday words for people
+    "lad": "boy",
+    "lads": "boys",
+    "lass": "girl",
+    "lasses": "girls",
+    "nan": "grandmother",
+    "nana": "grandmother",
+    "nanna": "grandmother",
+    "gran": "grandmother",
 }
 
 # American -> British spellings the sector writes; -ize/-yze endings are handled by rule below.

@@ -136,7 +136,6 @@ class LexicalEngine:
         self._concepts = {e.concept: e for e in self.glossary.entries}
         self._concept_of = {id(e): e.concept for e in self.glossary.entries}
         """Each entry's concept term (``GlossaryEntry.concept`` is worked out afresh on every call)."""
-        """Stems that can start or continue a glossary form: a run of other stems holds no form."""
         self._protected = {w for e in self.glossary.entries for w in _acronym_words(e.term)}
         entries = self._entries(cache)
         count = len(self.items)
