@@ -49,6 +49,15 @@ def test_the_theme_button_opens_the_theme(conversation: Conversation, broad: Rep
     assert listed.kind is Kind.THEME and len(listed.choices) == count
 
 
+def test_between_two_close_theme_names_the_theme_holding_the_evidence_found_wins(conversation: Conversation) -> None:
+    # the sentence model reads this as near "children in care" as "reducing the need for care"; the items it
+    # finds (family group conferences, Family Valued, No Wrong Door ...) are in the second
+    reply = conversation.handle("what works to stop kids coming into care?", "worker")
+    assert [name for name, _ in reply.themes] == ["reducing the need for care"]
+    shown = [reply.item] if reply.item else [choice.item for choice in reply.choices]
+    assert any("reducing the need for care" in item.themes for item in shown)
+
+
 def test_a_specific_question_gets_no_theme(conversation: Conversation) -> None:
     reply = conversation.handle("fgc evidence?", "worker")
     assert reply.kind is Kind.ANSWER and reply.themes == ()

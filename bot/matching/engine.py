@@ -52,6 +52,9 @@ MIN_THEME_ITEMS = 3
 """A theme with fewer items is no broader than an answer."""
 MAX_THEMES = 200
 """Themes embedded at most (the largest), so a base with free-text themes stays quick to load."""
+THEME_VOTES = 4
+"""Best-ranked items whose themes choose between themes whose names a broad question is close to (four: every
+answer ranks at least four, so the choice never depends on how many results the caller shows)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,17 +236,26 @@ class Engine:
             weights.append(1.0)
         return Meaning(self.semantic.embed_question(texts), weights)
 
-    def broad_theme(self, meaning: Meaning, top_cosine: float) -> tuple[str, int] | None:
+    def broad_theme(self, meaning: Meaning, top_cosine: float, ranked: Sequence[Match] = ()) -> tuple[str, int] | None:
         """The theme a broad question is about ("what works for neglect?" -> neglect and parental needs), or
         None: the question must be close in meaning to the theme's name (``THEME_COSINE``) and at least as close
-        to it as to its most relevant item (less ``THEME_MARGIN``), so a specific question is left alone."""
+        to it as to its most relevant item (less ``THEME_MARGIN``), so a specific question is left alone.
+
+        When several themes' names qualify, the one holding most of the question's best-ranked items
+        (``THEME_VOTES``) is chosen, the name's closeness breaking ties: the sentence model reads "what works
+        to stop kids coming into care?" as close to "children in care" as to "reducing the need for care", but
+        the evidence the question finds (family group conferences, Family Valued, No Wrong Door) is in the
+        second."""
         if self._theme_vectors is None:
             return None
         sims = (self._theme_vectors @ meaning.vectors.T) * np.asarray(meaning.weights, dtype=np.float32)
         best = sims.max(axis=1)
-        at = int(best.argmax())
-        if best[at] < THEME_COSINE or best[at] < top_cosine - THEME_MARGIN:
+        bar = max(THEME_COSINE, top_cosine - THEME_MARGIN)
+        qualifying = np.flatnonzero(best >= bar)
+        if qualifying.size == 0:
             return None
+        votes = Counter(theme for m in ranked[:THEME_VOTES] for theme in m.item.themes)
+        at = max(qualifying.tolist(), key=lambda i: (votes[self.themes[i][0]], float(best[i])))
         return self.themes[at]
 
     # --- answering -------------------------------------------------------------------------------------
@@ -267,7 +279,7 @@ class Engine:
         if q.analysis.terms and q.matched_text.strip():
             meaning = self._meaning(q)
             ranking = self._ranked(q, max(limit, 3) + 1 + further, meaning)
-            theme = self.broad_theme(meaning, ranking.top_cosine)
+            theme = self.broad_theme(meaning, ranking.top_cosine, ranking.matches)
         ranked = ranking.matches
 
         def answers(m: Match) -> bool:
