@@ -75,8 +75,8 @@ MAX_SPACING_FACTOR = 2.0
 # Fitted by ``python -m bench.calibrate`` on 2026-12-07 over the public sets and the two fitted practitioner sets
 # (practitioner_questions.yaml and practitioner_questions_fit.yaml) with the 121-item evidence base (seven or eight
 # example questions per item), items ranked by closeness and margins measured in units of the base's spacing.
-COEFFICIENTS = (4.996, 4.826, -2.530, 1.609, 0.407, 0.374, 9.738, -0.851, -0.621, -0.075)
-INTERCEPT = -5.122
+COEFFICIENTS = (4.995, 4.835, -2.527, 1.610, 0.408, 0.373, 9.749, -0.880, -0.620, -0.071)
+INTERCEPT = -5.127
 CLOSE_COSINE = 0.5
 """A confident answer also needs one signal to be close on its own: this cosine, or ``LEXICAL_CLOSE``."""
 LEXICAL_CLOSE = 36.0
