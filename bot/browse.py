@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot import messages
-from bot.knowledge import KnowledgeItem
+from bot.knowledge import KnowledgeItem, theme_counts
 from bot.matching import Engine
 
 STRENGTH_WORDS = {
@@ -117,14 +117,6 @@ def _theme_with_filters(rest: str) -> Filter:
             break
         name = name[: found.start()]
     return Filter(topic=name.strip(), strength=strength, effect=effect)
-
-
-def theme_counts(items: tuple[KnowledgeItem, ...]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for item in items:
-        for theme in item.themes:
-            counts[theme] = counts.get(theme, 0) + 1
-    return dict(sorted(counts.items()))
 
 
 def find_theme(names: list[str], wanted: str) -> str | None:

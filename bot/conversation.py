@@ -28,7 +28,7 @@ from rapidfuzz import fuzz, process
 from bot import browse as browsing
 from bot import messages
 from bot.answer import Answer, Match
-from bot.knowledge import KnowledgeItem
+from bot.knowledge import KnowledgeItem, theme_counts
 from bot.matching import MAX_QUESTION_CHARS, Engine
 from bot.recording import STATE_HOURS, Recorder, StateKeeper
 from bot.redact import redact
@@ -426,7 +426,7 @@ class Conversation:
     # --- browsing --------------------------------------------------------------------------------------
 
     def themes(self, engine: Engine | None = None) -> Reply:
-        counts = _theme_counts((engine or self.engine).items)
+        counts = theme_counts((engine or self.engine).items)
         if not counts:
             return Reply(Kind.NOTICE, messages.NO_THEMES)
         return Reply(Kind.THEMES, messages.THEMES_LEAD, themes=tuple(counts.items()))
@@ -446,7 +446,7 @@ class Conversation:
         """Up to ``limit`` (title, message) first questions: an example question from each of the largest themes,
         then "Browse the themes" (Slack's agent view shows up to four when someone opens the app)."""
         engine = self.engine
-        counts = _theme_counts(engine.items)
+        counts = theme_counts(engine.items)
         prompts: list[tuple[str, str]] = []
         for theme in sorted(counts, key=lambda t: (-counts[t], t)):
             if len(prompts) >= limit - 1:
@@ -464,12 +464,8 @@ class Conversation:
     def theme(
         self, engine: Engine, name: str, *, user: str = "console", surface: str = "console", thread: str = ""
     ) -> Reply:
-        counts = _theme_counts(engine.items)
-        wanted = name.strip().lower()
-        found = next((t for t in counts if t.lower() == wanted), None)
-        if found is None and counts:
-            best = process.extractOne(wanted, list(counts), scorer=fuzz.WRatio, score_cutoff=70)
-            found = best[0] if best else None
+        counts = theme_counts(engine.items)
+        found = browsing.find_theme(list(counts), name)
         if found is None:
             return Reply(
                 Kind.THEMES,
@@ -531,14 +527,6 @@ class _Where:
     surface: str
     thread: str
     user: str
-
-
-def _theme_counts(items: tuple[KnowledgeItem, ...]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for item in items:
-        for theme in item.themes:
-            counts[theme] = counts.get(theme, 0) + 1
-    return dict(sorted(counts.items()))
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -105,6 +105,15 @@ class KnowledgeBase:
         return {t: sorted(v, key=lambda i: i.title.lower()) for t, v in sorted(grouped.items())}
 
 
+def theme_counts(items: Iterable[KnowledgeItem]) -> dict[str, int]:
+    """How many items each theme holds, themes in alphabetical order."""
+    counts: dict[str, int] = {}
+    for item in items:
+        for theme in item.themes:
+            counts[theme] = counts.get(theme, 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def load_knowledge(directory: Path | str, *, exclude: Iterable[Path] = ()) -> KnowledgeBase:
     """Load and validate every item under ``directory``; raise ``KnowledgeError`` with all problems found."""
     directory = Path(directory)

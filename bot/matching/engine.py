@@ -30,7 +30,7 @@ import numpy.typing as npt
 from bot.answer import Answer, Match
 from bot.embeddings import VectorCache, load_encoder
 from bot.glossary import Glossary
-from bot.knowledge import KnowledgeItem
+from bot.knowledge import KnowledgeItem, theme_counts
 from bot.matching import fusion, lexical
 from bot.matching.lexical import LexicalEngine, Question
 from bot.matching.reading import asked, readings
@@ -120,11 +120,9 @@ class Engine:
             encoder = load_encoder()
             self.semantic = SemanticIndex(self.items, encoder, VectorCache(vector_cache, encoder.digest))
             self.spacing = fusion.spacing_factor(self.semantic.spacing)
-            counts = Counter(theme for item in self.items for theme in item.themes)
-            self.themes = sorted(
-                ((name, n) for name, n in counts.most_common(MAX_THEMES) if n >= MIN_THEME_ITEMS),
-                key=lambda t: t[0],
-            )
+            counts = theme_counts(self.items)
+            largest = sorted(counts, key=lambda name: -counts[name])[:MAX_THEMES]
+            self.themes = sorted((name, counts[name]) for name in largest if counts[name] >= MIN_THEME_ITEMS)
             self._theme_vectors = encoder.embed([name for name, _ in self.themes]) if self.themes else None
             encoder.embed(["warm up"])  # the first call to the model is slow; pay it now, not on a question
             log.debug(
