@@ -19,10 +19,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench import datasets, synthetic
+from bench import datasets, robustness, synthetic
 from bench.metrics import Row, ScaleRow, Target, Timing, dataset_row, scale_row, targets
 
 QUICK_LIMIT = 300
@@ -271,6 +272,13 @@ def _row_cells(r: Row) -> list[str]:
     return [*head, *map(_num, fractions), *timings]
 
 
+ROBUST_HEADERS = ("rewording", "answer acc", "wrong", "false rej", "OOS rej")
+
+
+def _robust_cells(r: robustness.RobustRow) -> list[str]:
+    return [r.variant, _num(r.answered), _num(r.wrong), _num(1.0 - r.answered - r.wrong), _num(r.oos_rejected)]
+
+
 def _scale_cells(r: ScaleRow) -> list[str]:
     t = r.timing
     if t is None:
@@ -314,6 +322,7 @@ def render(
     elapsed: float,
     load: tuple[float, float],
     markdown: bool,
+    reworded: Sequence[robustness.RobustRow] = (),
 ) -> str:
     """The whole report as plain text (stdout) or Markdown (``--write``)."""
     h = "## " if markdown else ""
@@ -336,6 +345,15 @@ def render(
             if r.threshold is not None
         ]
         out += ["", *(f"{item}{n}" for n in notes), ""]
+    if reworded:
+        first = reworded[0]
+        out += [
+            f"{h}Practitioner questions reworded the way people type in chat (bundled evidence; the four sets "
+            f"together, {first.in_scope}+{first.out_of_scope} questions; `bench/robustness.py`)",
+            "",
+            _table(ROBUST_HEADERS, [_robust_cells(r) for r in reworded], markdown, left=1),
+            "",
+        ]
     if scale:
         out += [
             f"{h}Scale (synthetic knowledge, engine only; cold = embedding and reading every item, "
@@ -365,6 +383,10 @@ def main(argv: list[str] | None = None) -> int:
     for folder in datasets.find_datasets(root, args.only):
         rows.extend(_dataset_rows(folder, tune, args.quick))
     practitioner = [] if args.only else _practitioner_rows(tune)
+    reworded: list[robustness.RobustRow] = []
+    if not (args.only or args.quick):
+        _log("practitioner questions reworded the way people type in chat (bench.robustness)")
+        reworded = robustness.bundled_rows(PROJECT / "tests" / "data", PRACTITIONER_SETS)
     scale: list[ScaleRow] = []
     if not (args.quick or args.no_scale):
         pool = synthetic.word_pool(root)
@@ -374,9 +396,9 @@ def main(argv: list[str] | None = None) -> int:
     lines = targets(rows, scale, scale_run=bool(scale), practitioner=practitioner)
     rows = rows + practitioner
     load = (load_start, os.getloadavg()[0])
-    print(render(rows, scale, lines, command, elapsed, load, markdown=False), end="")
+    print(render(rows, scale, lines, command, elapsed, load, markdown=False, reworded=reworded), end="")
     if args.write:
-        text = render(rows, scale, lines, command, elapsed, load, markdown=True)
+        text = render(rows, scale, lines, command, elapsed, load, markdown=True, reworded=reworded)
         previous = args.write.read_text(encoding="utf-8") if args.write.exists() else ""
         if LOAD_SECTION in previous:  # keep the load benchmark's figures (python -m bench.load --write)
             text = text.rstrip() + "\n\n" + previous[previous.index(LOAD_SECTION) :]

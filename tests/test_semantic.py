@@ -16,7 +16,7 @@ from bot.knowledge import KnowledgeItem
 from bot.library import library_from_settings
 from bot.matching import fusion
 from bot.matching.engine import MIN_THEME_ITEMS
-from bot.matching.reading import asked, is_asking, readings, sentences
+from bot.matching.reading import CONTEXT_WEIGHT, WINDOW, asked, is_asking, readings, sentences
 from bot.matching.semantic import SPACING_SAMPLE, SemanticIndex, item_texts, spacing
 
 
@@ -49,8 +49,40 @@ def test_a_batch_barely_changes_a_vector(encoder: Encoder) -> None:
     # int8 dynamic quantisation shares one activation scale across a batch, so batch-mates move a vector
     # slightly; padding itself is masked out.
     alone = encoder.embed(["what works for neglect"])[0]
-    batched = encoder.embed(["what works for neglect", "a much longer sentence " * 10])[0]
+    batched = encoder.embed(["what works for neglect", "does family group conferencing work"])[0]
     assert float(alone @ batched) > 0.98
+
+
+class _RecordingSession:
+    """The model's session, noting the shape of every batch it is given."""
+
+    def __init__(self, session: object) -> None:
+        self.session = session
+        self.shapes: list[tuple[int, ...]] = []
+
+    def run(self, names: object, feeds: dict[str, np.ndarray]) -> object:
+        self.shapes.append(feeds["input_ids"].shape)
+        return self.session.run(names, feeds)  # type: ignore[attr-defined]
+
+
+def test_short_sentences_are_not_padded_to_the_length_of_a_long_message() -> None:
+    # a chatty question is read whole and sentence by sentence: padding its short sentences to the whole
+    # message's width multiplied the model's work for nothing
+    encoder = Encoder()
+    recording = _RecordingSession(encoder._session)
+    encoder._session = recording  # type: ignore[assignment]
+    message = (
+        "Morning all, I have a family where dad has been violent and mum keeps letting him back, and the "
+        "children are on a plan. Does the Safe and Together model help?"
+    )
+    vectors = encoder.embed([message, "Morning all, I have a family where dad has been violent.", "Does it help?"])
+    widths = sorted(width for _, width in recording.shapes)
+    assert len(recording.shapes) == 3, recording.shapes  # three very different lengths: three batches
+    assert widths[-1] > 2 * widths[0]
+    assert np.allclose(vectors[0], encoder.embed([message])[0], atol=1e-6)  # alone in its batch either way
+    recording.shapes.clear()
+    encoder.embed(["does FGC work", "what works for neglect", "is mentoring any good"])
+    assert len(recording.shapes) == 1  # similar lengths still share one batch
 
 
 def test_a_corrupt_or_missing_model_file_fails_with_one_line_naming_it(tmp_path: Path) -> None:
@@ -235,6 +267,59 @@ def test_what_a_long_message_names_is_judged_on_its_asking_sentences(bundled: En
     assert bundled.items[top.signals.index].id == "return-home-interviews"
     missing = top.features[fusion.FEATURES.index("missing words")]
     assert missing < alone
+
+
+def test_a_question_joined_to_its_topic_by_a_dash_is_asked_whole() -> None:
+    message = (
+        "Hi all. Our carer had an allegation made against her last year and it was NFA'd. "
+        "She now wants to give up fostering - is that common?"
+    )
+    asking = "She now wants to give up fostering - is that common?"
+    assert asked(message) == asking  # not "is that common?" alone, with the topic left as context
+    parts = readings(message)
+    assert [p.text for p in parts if p.weight == 1.0][1:] == [
+        asking,
+        "She now wants to give up fostering",
+        "is that common?",
+    ]
+    assert [p.weight for p in parts if p.text.startswith("Our carer")] == [CONTEXT_WEIGHT]
+
+
+def test_a_long_message_typed_without_punctuation_is_read_in_runs_of_words() -> None:
+    message = (
+        "hi all quick one ive got a lad who keeps going missing from his placement and coming back late with "
+        "new trainers and the police keep bringing him back do return home interviews make any difference thanks"
+    )
+    words = message.split()
+    parts = readings(message)
+    assert parts[0].text == message
+    runs = [p.text.split() for p in parts[1:]]
+    assert len(runs) >= 3 and all(len(run) == WINDOW for run in runs)
+    assert runs[0] == words[:WINDOW] and runs[-1] == words[-WINDOW:]  # the whole message is covered
+    assert all(p.weight == CONTEXT_WEIGHT for p in parts[1:])  # which run asks is not known
+    assert (
+        readings("does anyone have research on return home interviews for kids who go missing")
+        == readings("does anyone have research on return home interviews for kids who go missing")[:1]
+    )  # short enough to read whole
+
+
+def test_context_before_a_question_does_not_hide_its_plain_words(bundled: Engine) -> None:
+    # "LAC" is read as "looked after children" in the question's own plain reading, not only in that of
+    # the whole message, where the context dilutes it
+    question = "Is there proof that independent advocates help LAC kids?"
+
+    def cosine(message: str) -> float:
+        found = bundled.evaluate(bundled.read(message), 5)
+        return next(
+            e.signals.cosine for e in found if bundled.items[e.signals.index].id == "independent-advocacy-children"
+        )
+
+    alone = cosine(question)
+    for context in (
+        "Hi all. I've got a 14 year old on a CP plan and mum is struggling.",
+        "Morning. Working with a family where dad has just come out of prison and school are worried.",
+    ):
+        assert cosine(f"{context} {question}") > alone - 0.01
 
 
 # --- the fused engine ------------------------------------------------------------------------------------

@@ -28,6 +28,10 @@ BATCH_TOKENS = 4096
 """Texts are embedded in batches of similar length holding at most this many word pieces, so memory stays
 flat whatever the number of texts (one padded batch of 32 long texts took 550-900 MB)."""
 
+PADDING_RATIO = 1.5
+"""A batch holds texts at most this many times as long as its shortest (in word pieces). Every text in a batch is
+padded to the longest, and the model's work grows with the padded width: a chatty question's short sentences
+read in one batch with the whole message cost up to three times as much as in a batch of their own."""
 SMALL_BATCH = 16
 """Up to this many texts (a question's readings) are tokenised without the tokenizer's thread pool."""
 
@@ -62,7 +66,8 @@ class Encoder:
             raise ModelError(f"{model_dir}: the sentence model could not be loaded ({exc})") from None
 
     def embed(self, texts: Sequence[str]) -> Vectors:
-        """Vectors for ``texts``, in order. Batches group texts of similar length to keep padding small."""
+        """Vectors for ``texts``, in order. Batches group texts of similar length to keep padding small
+        (``BATCH_TOKENS``, ``PADDING_RATIO``)."""
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         if not texts:
             return out
@@ -75,11 +80,11 @@ class Encoder:
         order = sorted(range(len(texts)), key=lambda n: len(encodings[n].ids))
         start = 0
         while start < len(order):
-            longest = len(encodings[order[start]].ids)
+            shortest = longest = len(encodings[order[start]].ids)
             end = start
             while end < len(order):
                 longest = max(longest, len(encodings[order[end]].ids))
-                if (end - start + 1) * longest > BATCH_TOKENS:
+                if (end - start + 1) * longest > BATCH_TOKENS or longest > PADDING_RATIO * shortest:
                     break
                 end += 1
             end = max(end, start + 1)

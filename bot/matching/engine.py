@@ -4,7 +4,8 @@ For each question:
 1. the lexical engine reads it (clean, cap, shorthand, typos, glossary, personal details removed) and
    scores its candidate items (``lexical``);
 2. the sentence model reads the whole message, its plain-words reading when the glossary or spelling
-   changed it ("LAC" -> "looked after children"), and each sentence of a long message (``reading``), and
+   changed it ("LAC" -> "looked after children"; of a long message, also that of its asking sentences), and
+   each sentence of a long message (``reading``), and
    finds each item's closest phrase (``semantic``);
 3. the two are fused into one ranking and one 0-100 score, the calibrated chance the item is right
    (``fusion``); a confident answer, "did you mean", or nothing follows from that score;
@@ -90,6 +91,9 @@ class Meaning:
 
     vectors: npt.NDArray[np.float32]
     weights: list[float]
+    named: Question
+    """What the question names: of a long message, its asking sentences (``reading.asked``), read by the
+    lexical engine; otherwise the question itself."""
 
 
 class Engine:
@@ -197,9 +201,7 @@ class Engine:
         semantic_top = closest[0].index
         cosine_of = {c.index: c for c in closest}
         best_two = heapq.nlargest(2, closest, key=lambda c: c.cosine)  # for "the best cosine of any other item"
-        # what the question names: in a long message, its asking sentences, not the context around them
-        asking = asked(q.matched_text or q.text)
-        named = self.lexical.read(asking) if asking else q
+        named = meaning.named
         unknown = self.lexical.unknown_words(named)
         out: list[Evaluation] = []
         for rank, s in enumerate(signals[:limit]):
@@ -223,16 +225,23 @@ class Engine:
         return out
 
     def _meaning(self, q: Question) -> Meaning:
-        """The whole message, each sentence of a long one, and its plain-words reading, through the model."""
+        """The whole message, each sentence of a long one, and the plain-words reading of what it asks,
+        through the model."""
         assert self.semantic is not None
         parts = readings(q.matched_text or q.text)
         texts = [r.text for r in parts]
         weights = [r.weight for r in parts]
-        plain = q.analysis.plain
-        if (q.analysis.expansions or q.analysis.corrections) and plain and plain != texts[0]:
-            texts.append(plain)
-            weights.append(1.0)
-        return Meaning(self.semantic.embed_question(texts), weights)
+        # what the question names: in a long message, its asking sentences, not the context around them
+        asking = asked(q.matched_text or q.text)
+        named = self.lexical.read(asking) if asking else q
+        # "LAC" -> "looked after children": of the whole message, and of what it asks, so that a long
+        # message's context does not hide the question's own plain words
+        for reading in (q,) if named is q else (q, named):
+            plain = reading.analysis.plain
+            if (reading.analysis.expansions or reading.analysis.corrections) and plain and plain not in texts:
+                texts.append(plain)
+                weights.append(1.0)
+        return Meaning(self.semantic.embed_question(texts), weights, named)
 
     def broad_theme(self, meaning: Meaning, top_cosine: float, ranked: Sequence[Match] = ()) -> tuple[str, int] | None:
         """The theme a broad question is about ("what works for neglect?" -> neglect and parental needs), or

@@ -9,6 +9,11 @@ reads the whole message *and* each sentence that says something, and keeps, for 
 a sentence that asks (ends with "?" or opens like a question) counts in full, a sentence that only gives
 context counts ``CONTEXT_WEIGHT`` of it, so context can still find an item when nothing else does, but
 rarely outranks the question itself. Greetings and sign-offs are dropped.
+
+Whether a sentence asks is judged on the whole sentence: a dash often joins a question to what it is about
+("carer had an allegation, now she wants to stop fostering - is that common?"), so the sentence is read
+whole and clause by clause, all at full weight. A long message typed without sentence punctuation (common in
+chat) is read in overlapping runs of words instead (``WINDOW``).
 """
 
 from __future__ import annotations
@@ -17,12 +22,17 @@ import re
 from dataclasses import dataclass
 
 MAX_SENTENCES = 6
-"""Sentences read separately (the longest message then costs 7 model calls in one batch, a few ms)."""
+"""Parts read separately (the longest message then costs 7 model readings, batched by length, a few ms)."""
 CONTEXT_WEIGHT = 0.92
 MIN_WORDS = 3
 """A sentence needs at least this many words to be read on its own ("Thanks!" is not)."""
+WINDOW = 16
+"""A long message typed without sentence punctuation is read in overlapping runs of this many words..."""
+WINDOW_MIN = 30
+"""...when it has at least this many words (below it, the whole message is close enough to its question)."""
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*[\n\r]+\s*|\s+[-–—]\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*[\n\r]+\s*")
+_CLAUSE_BREAK = re.compile(r"\s+[-–—]\s+")
 _ASKING = re.compile(
     r"^(?:\W*)(?:what|whats|what's|how|why|when|where|which|who|is|are|does|do|did|can|could|should|would|"
     r"will|has|have|any|anything|anyone|is there|are there|evidence|research|thoughts)\b",
@@ -44,10 +54,21 @@ class Reading:
     weight: float
 
 
+def _sentences(text: str) -> list[list[str]]:
+    """Each sentence (split on end punctuation and line breaks) as its clauses (split on dashes), greetings
+    and clauses too short to read alone dropped; sentences left with no clause are dropped."""
+    out = []
+    for sentence in _SENTENCE_END.split(text):
+        clauses = [c.strip() for c in _CLAUSE_BREAK.split(sentence or "") if c and c.strip()]
+        clauses = [c for c in clauses if not _GREETING.match(c) and len(c.split()) >= MIN_WORDS]
+        if clauses:
+            out.append(clauses)
+    return out
+
+
 def sentences(text: str) -> list[str]:
-    """The message's sentences (split on end punctuation, line breaks and dashes), greetings dropped."""
-    parts = [p.strip() for p in _SENTENCE_END.split(text) if p and p.strip()]
-    return [p for p in parts if not _GREETING.match(p) and len(p.split()) >= MIN_WORDS]
+    """The parts of a message read on their own: its sentences, split again at dashes, greetings dropped."""
+    return [clause for clauses in _sentences(text) for clause in clauses]
 
 
 def is_asking(sentence: str) -> bool:
@@ -59,23 +80,52 @@ def is_asking(sentence: str) -> bool:
     return bool(_ASKING.match(text)) and not (text.endswith(".") and _VERB_FIRST.match(text))
 
 
+def _asks(clauses: list[str]) -> bool:
+    """Whether a sentence asks: as a whole, or in one of its clauses. A dash joins a question to what it is
+    about ("carer had an allegation, now they want to stop fostering - is that common?"): the whole sentence
+    is the question, not its last clause alone."""
+    return is_asking(" - ".join(clauses)) or any(is_asking(c) for c in clauses)
+
+
 def asked(text: str) -> str | None:
     """The sentences of a long message that ask, without its context ("Lacey has gone missing six times ...
     Do return home interviews help?" -> the last sentence); None when the message is one sentence or none of
     its sentences asks. What the question names is then judged on these alone (``Engine``'s word features),
     so words of the context an item lacks do not count against it."""
-    parts = sentences(text)
-    asking = [p for p in parts if is_asking(p)]
-    return " ".join(asking) if len(parts) >= 2 and asking else None
+    found = _sentences(text)
+    asking = [" - ".join(clauses) for clauses in found if _asks(clauses)]
+    return " ".join(asking) if len(found) >= 2 and asking else None
 
 
 def readings(text: str) -> list[Reading]:
-    """The whole message, then (when it has two or more sentences) each sentence worth reading alone."""
+    """The whole message, then (when it has two or more parts) each part worth reading alone: the clauses of
+    sentences that ask first, at full weight, then those of sentences that give context; a sentence that asks
+    in several clauses is also read whole."""
     whole = [Reading(text, 1.0)]
-    parts = sentences(text)
-    if len(parts) < 2:
-        return whole
-    asking = [p for p in parts if is_asking(p)]
-    context = [p for p in parts if not is_asking(p)]
-    chosen = (asking + context)[:MAX_SENTENCES]
-    return whole + [Reading(p, 1.0 if p in asking else CONTEXT_WEIGHT) for p in chosen]
+    found = _sentences(text)
+    if sum(len(clauses) for clauses in found) < 2:
+        return whole + _windows(text)
+    asking: list[str] = []
+    context: list[str] = []
+    for clauses in found:
+        if _asks(clauses):
+            joined = " - ".join(clauses)
+            asking += ([joined] if len(clauses) > 1 and joined != text.strip() else []) + clauses
+        else:
+            context += clauses
+    chosen = [Reading(p, 1.0) for p in asking] + [Reading(p, CONTEXT_WEIGHT) for p in context]
+    return whole + chosen[:MAX_SENTENCES]
+
+
+def _windows(text: str) -> list[Reading]:
+    """Overlapping runs of ``WINDOW`` words (half a run apart, or spread over a longer message) of a long
+    message with no sentence punctuation ("hi all quick one ive got a 15yo in resi ... any evidence lifelong
+    links works"), read as context: which run holds the question is unknown, but one of them holds it
+    without the rest of the message around it."""
+    words = text.split()
+    if len(words) < WINDOW_MIN:
+        return []
+    last = len(words) - WINDOW
+    count = min(MAX_SENTENCES, -(-last // (WINDOW // 2)) + 1)  # half a run apart, or spread to the end
+    starts = sorted({round(n * last / (count - 1)) for n in range(count)})
+    return [Reading(" ".join(words[at : at + WINDOW]), CONTEXT_WEIGHT) for at in starts]
