@@ -33,7 +33,9 @@ def _typos(question: str, rng: random.Random) -> str:
 
 VARIANTS: dict[str, Callable[[str, random.Random], str]] = {
     "as written": lambda q, rng: q,
-    "no punctuation or capitals": lambda q, rng: re.sub(r"[^\w\s']", "", q).lower(),
+    "no punctuation or capitals": lambda q, rng: " ".join(
+        re.sub(r"[^\w\s'-]|(?<!\w)-|-(?!\w)", " ", q).lower().split()
+    ),
     "typos": _typos,
     "greeting and thanks": lambda q, rng: f"Hi all, quick one - {q} Thanks in advance!",
     "case details first": lambda q, rng: f"{CASE_DETAILS} {q}",

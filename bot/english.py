@@ -3,9 +3,12 @@
 The evidence base alone cannot say whether a word is ordinary: "call" or "time" may occur in one item
 only, so by the base's own counts it looks as telling as "mockingbird". A general English frequency list
 (``data/english_frequency.tsv``, derived from wordfreq; see its header for source and licence) supplies
-what the base cannot. The engine uses it three ways:
+what the base cannot. The engine uses it four ways:
 
 - a common English word is a word, not a typo, so it is never "corrected" into the base's vocabulary;
+- a mistyped everyday word ("wnats", "actaully") that is no typo of the base's own words is read as the
+  common word one slip away (``respelt``), so it neither counts as a word the base has never seen nor reaches
+  the sentence model as fragments;
 - an everyday word the base has never seen ("morning", "upset") counts only a little against a question,
   while an uncommon unseen word ("theraplay") counts fully: it says the question is about something else;
 - a confident answer needs the words it matched to carry enough information: one everyday word in common
@@ -19,6 +22,9 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 FREQUENCY_FILE = Path(__file__).parent / "data" / "english_frequency.tsv"
 
@@ -44,6 +50,29 @@ def frequencies() -> dict[str, float]:
             word, zipf = line.split("\t")
             table[word] = float(zipf)
     return table
+
+
+@cache
+def _by_length() -> dict[int, list[str]]:
+    table: dict[int, list[str]] = {}
+    for word in frequencies():
+        if word.isalpha():
+            table.setdefault(len(word), []).append(word)
+    return table
+
+
+def respelt(word: str) -> str | None:
+    """The everyday English word a mistyped one was meant to be ("wnats" -> "wants", "thier" -> "their"), or
+    None. Only one slip away (a letter added, dropped, changed, or two swapped), so an uncommon word that is
+    merely like a common one ("theraplay", two from "therapy") is left as typed; the commonest candidate wins."""
+    if len(word) < 5 or not word.isalpha() or word in frequencies():
+        return None
+    table, best = _by_length(), None
+    for length in (len(word) - 1, len(word), len(word) + 1):
+        for choice, _, _ in process.extract(word, table.get(length, ()), scorer=OSA.distance, score_cutoff=1, limit=5):
+            if best is None or zipf(choice) > zipf(best):
+                best = choice
+    return best
 
 
 def zipf(word: str) -> float:

@@ -120,6 +120,18 @@ def test_a_common_english_word_is_not_corrected_as_a_typo(engine: Engine) -> Non
     assert engine.answer("does group supervison help").understood == ("supervison → supervision",)
 
 
+def test_a_mistyped_everyday_word_is_read_as_meant_and_is_not_an_unseen_word(engine: Engine) -> None:
+    lexical_engine = engine.lexical
+    typed = lexical_engine.read("does group supervision actaully help, my team wnats to try it")
+    assert ("actaully", "actually") in typed.analysis.corrections and ("wnats", "wants") in typed.analysis.corrections
+    assert "actually" in typed.analysis.plain and lexical_engine.unknown_words(typed) == 0.0
+    # an uncommon word two slips from an everyday one is a word of its own, not a typo: it stays unseen
+    unseen = lexical_engine.read("does group supervision help with theraplay")
+    assert unseen.analysis.corrections == () and lexical_engine.unknown_words(unseen) == pytest.approx(1.0)
+    # the base's own vocabulary is still tried first
+    assert lexical_engine.read("does group supervison help").analysis.corrections == (("supervison", "supervision"),)
+
+
 def test_subset_effect_does_not_make_a_one_word_question_a_perfect_match() -> None:
     # rapidfuzz's token_set_ratio gives 100 whenever one side's words are a subset of the other's.
     items = [

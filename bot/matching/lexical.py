@@ -268,7 +268,8 @@ class LexicalEngine:
         return analysis, concept_words, words
 
     def _correct(self, word: str) -> str:
-        """The evidence base's own spelling of a mistyped word, or the word itself."""
+        """The evidence base's own spelling of a mistyped word, else its everyday English spelling (which the
+        sentence model reads, and which is not an unknown word), or the word itself."""
         if (
             len(word) < 5
             or not word.isalpha()
@@ -291,7 +292,7 @@ class LexicalEngine:
                 rank = (int(distance), -self._surface_count[choice], choice)
                 if best is None or rank < best:
                     best = rank
-        return best[2] if best else word
+        return best[2] if best else english.respelt(word) or word
 
     def read(self, question: str) -> Question:
         """Clean, cap and analyse a question."""
