@@ -5,7 +5,8 @@ only, so by the base's own counts it looks as telling as "mockingbird". A genera
 (``data/english_frequency.tsv``, derived from wordfreq; see its header for source and licence) supplies
 what the base cannot. The engine uses it four ways:
 
-- a common English word is a word, not a typo, so it is never "corrected" into the base's vocabulary;
+- a real English word, however rare (``data/english_words.txt``: "remand", "niggle"), is a word, not a typo,
+  so it is never "corrected" into the base's vocabulary;
 - a mistyped everyday word ("wnats", "actaully") that is no typo of the base's own words is read as the
   common word one slip away (``respelt``), so it neither counts as a word the base has never seen nor reaches
   the sentence model as fragments;
@@ -27,6 +28,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 FREQUENCY_FILE = Path(__file__).parent / "data" / "english_frequency.tsv"
+WORDS_FILE = Path(__file__).parent / "data" / "english_words.txt"
 
 COMMON_WORD_ZIPF = 3.0
 """At or above this, a word is ordinary English and never treated as a typo."""
@@ -35,6 +37,9 @@ SPECIFIC_ZIPF = 3.5
 EVERYDAY_ZIPF = 6.0
 """At or above this, a word counts only ``EVERYDAY_WEIGHT`` of an uncommon one."""
 EVERYDAY_WEIGHT = 0.2
+EVERYDAY_SPELLING_ZIPF = 5.0
+"""A typo one slip from an evidence-base word and from an English word this common (about the 2,000 commonest
+words: "issue", "wants", "where") is read as the English word when it is the commoner of the two."""
 MAX_INFORMATION = 7.0
 """Information of a glossary concept or a word rarer than the list reaches (see ``information``)."""
 
@@ -53,6 +58,49 @@ def frequencies() -> dict[str, float]:
 
 
 @cache
+def words() -> frozenset[str]:
+    """Real English words, rare ones included (``data/english_words.txt``, about 83,000; see its header),
+    read once per process. Unlike the frequency list, it holds no common misspellings."""
+    with WORDS_FILE.open(encoding="utf-8") as fh:
+        return frozenset(line.strip() for line in fh if line.strip() and not line.startswith("#"))
+
+
+_PREFIXES = (
+    "anti",
+    "co",
+    "de",
+    "ex",
+    "inter",
+    "mis",
+    "multi",
+    "non",
+    "over",
+    "post",
+    "pre",
+    "re",
+    "sub",
+    "un",
+    "under",
+)
+_SUFFIXES = (("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("es", ""), ("s", ""), ("er", ""), ("er", "e"))
+
+
+def is_word(word: str) -> bool:
+    """True for a real English word, however rare ("remand", "niggle", "brolly"): never a typo. A real word
+    with a common prefix or ending the list lacks counts too ("reoffending", "deregistering", "triaging")."""
+    if _listed(word):
+        return True
+    stems = [word[: -len(end)] + add for end, add in _SUFFIXES if word.endswith(end) and len(word) - len(end) >= 4]
+    if any(_listed(s) for s in stems):
+        return True
+    return any(word.startswith(p) and len(word) - len(p) >= 5 and is_word(word[len(p) :]) for p in _PREFIXES)
+
+
+def _listed(word: str) -> bool:
+    return word in frequencies() or word in words()
+
+
+@cache
 def _by_length() -> dict[int, list[str]]:
     table: dict[int, list[str]] = {}
     for word in frequencies():
@@ -65,7 +113,7 @@ def respelt(word: str) -> str | None:
     """The everyday English word a mistyped one was meant to be ("wnats" -> "wants", "thier" -> "their"), or
     None. Only one slip away (a letter added, dropped, changed, or two swapped), so an uncommon word that is
     merely like a common one ("theraplay", two from "therapy") is left as typed; the commonest candidate wins."""
-    if len(word) < 5 or not word.isalpha() or word in frequencies():
+    if len(word) < 5 or not word.isalpha() or is_word(word):
         return None
     table, best = _by_length(), None
     for length in (len(word) - 1, len(word), len(word) + 1):
@@ -73,6 +121,12 @@ def respelt(word: str) -> str | None:
             if best is None or zipf(choice) > zipf(best):
                 best = choice
     return best
+
+
+def everyday_spelling(everyday: str, base_word: str) -> bool:
+    """Whether a mistyped word one slip from both should be read as the everyday word rather than the evidence
+    base's: only when the everyday word is among the commonest (``EVERYDAY_SPELLING_ZIPF``) and commoner."""
+    return zipf(everyday) >= EVERYDAY_SPELLING_ZIPF and zipf(everyday) > zipf(base_word)
 
 
 def zipf(word: str) -> float:

@@ -23,3 +23,30 @@ def test_everyday_words_weigh_less_and_say_less_than_uncommon_ones() -> None:
     assert 1.0 > english.specificity(english.zipf("morning")) > english.EVERYDAY_WEIGHT
     assert english.information(0.0) == english.MAX_INFORMATION
     assert english.information(english.zipf("call")) < 4.0 < english.information(english.zipf("neglect"))
+
+
+def test_rare_real_words_are_words_and_common_misspellings_are_not() -> None:
+    # rarer than the frequency list reaches, but real: never a typo to "correct"
+    for word in ("remand", "niggle", "brolly", "dozing", "paediatrician", "caseload"):
+        assert english.is_word(word), word
+    # a real word with a prefix or an ending the list lacks
+    for word in ("reoffending", "deregistering", "triaging", "nonabusive"):
+        assert english.is_word(word), word
+    for typo in ("thier", "recieve", "evidance", "actaully", "untill", "safegaurding"):
+        assert not english.is_word(typo), typo
+
+
+def test_a_mistyped_everyday_word_is_respelt_one_slip_away() -> None:
+    assert english.respelt("wnats") == "wants"
+    assert english.respelt("thier") == "their"
+    assert english.respelt("evidance") == "evidence"
+    assert english.respelt("isuse") == "issue"  # the commonest word one slip away
+    assert english.respelt("remand") is None  # a real word
+    assert english.respelt("theraplay") is None  # two slips from "therapy": a word of its own
+
+
+def test_the_shipped_word_list_carries_its_source_and_licence() -> None:
+    header = [line for line in english.WORDS_FILE.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+    text = "\n".join(header)
+    assert "SymSpell" in text and "MIT" in text and "CC BY 3.0" in text
+    assert len(english.words()) > 80_000

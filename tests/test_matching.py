@@ -128,8 +128,11 @@ def test_a_mistyped_everyday_word_is_read_as_meant_and_is_not_an_unseen_word(eng
     # an uncommon word two slips from an everyday one is a word of its own, not a typo: it stays unseen
     unseen = lexical_engine.read("does group supervision help with theraplay")
     assert unseen.analysis.corrections == () and lexical_engine.unknown_words(unseen) == pytest.approx(1.0)
-    # the base's own vocabulary is still tried first
+    # the base's own vocabulary is still tried first, but never at more slips than an everyday word
     assert lexical_engine.read("does group supervison help").analysis.corrections == (("supervison", "supervision"),)
+    assert ("evidance", "evidence") in lexical_engine.read("any evidance on group supervision").analysis.corrections
+    # a rare real word is not a typo of a word in the base
+    assert lexical_engine.read("remand and group supervision").analysis.corrections == ()
 
 
 def test_subset_effect_does_not_make_a_one_word_question_a_perfect_match() -> None:

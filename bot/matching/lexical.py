@@ -54,7 +54,7 @@ from bot.glossary import Glossary
 from bot.knowledge import KnowledgeItem
 from bot.matching import lexical_index
 from bot.redact import without_personal_details
-from bot.text import STOP_WORDS, clean_unicode, stem, words_of
+from bot.text import STOP_WORDS, british, clean_unicode, stem, words_of
 
 MAX_QUESTION_CHARS = 1000
 """Text beyond this is not read (the user is told). Keeps every question well under a millisecond or two."""
@@ -268,8 +268,9 @@ class LexicalEngine:
         return analysis, concept_words, words
 
     def _correct(self, word: str) -> str:
-        """The evidence base's own spelling of a mistyped word, else its everyday English spelling (which the
-        sentence model reads, and which is not an unknown word), or the word itself."""
+        """The evidence base's own spelling of a mistyped word or its everyday English spelling, whichever is
+        fewer slips away (an everyday spelling is what the sentence model reads, and is not an unseen word),
+        or the word itself. "evidance" is "evidence" (one slip), not "guidance" (two)."""
         if (
             len(word) < 5
             or not word.isalpha()
@@ -277,7 +278,7 @@ class LexicalEngine:
             or word in self._protected
             or stem(word) in self._vocab_stems
             or word in self._surface_count
-            or english.is_common(word)
+            or english.is_word(word)
         ):
             return word
         allowed = 1 if len(word) <= 7 else 2
@@ -292,7 +293,17 @@ class LexicalEngine:
                 rank = (int(distance), -self._surface_count[choice], choice)
                 if best is None or rank < best:
                     best = rank
-        return best[2] if best else english.respelt(word) or word
+        respelt = english.respelt(word)  # one slip from a common English word, in British spelling
+        everyday = british(respelt) if respelt else None
+        if best is None:
+            return everyday or word
+        if everyday is None or best[0] < 1:
+            return best[2]
+        # one slip from both: the base's word, unless the English one is an everyday word and commoner
+        # ("isuse" is "issue", not "misuse"; "craer" is "carer", not "crater")
+        if best[0] > 1 or english.everyday_spelling(everyday, best[2]):
+            return everyday
+        return best[2]
 
     def read(self, question: str) -> Question:
         """Clean, cap and analyse a question."""
