@@ -383,14 +383,16 @@ def main(argv: list[str] | None = None) -> int:
     for folder in datasets.find_datasets(root, args.only):
         rows.extend(_dataset_rows(folder, tune, args.quick))
     practitioner = [] if args.only else _practitioner_rows(tune)
-    reworded: list[robustness.RobustRow] = []
-    if not (args.only or args.quick):
-        _log("practitioner questions reworded the way people type in chat (bench.robustness)")
-        reworded = robustness.bundled_rows(PROJECT / "tests" / "data", PRACTITIONER_SETS)
     scale: list[ScaleRow] = []
     if not (args.quick or args.no_scale):
         pool = synthetic.word_pool(root)
         scale = [_scale_row(size, pool) for size in args.sizes]
+    reworded: list[robustness.RobustRow] = []
+    if not (args.only or args.quick):
+        # last, in this process: a measuring subprocess started after it would report this process's memory
+        # as its own peak (Linux keeps the high-water mark across fork and exec)
+        _log("practitioner questions reworded the way people type in chat (bench.robustness)")
+        reworded = robustness.bundled_rows(PROJECT / "tests" / "data", PRACTITIONER_SETS)
     elapsed = time.perf_counter() - started
     command = " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])])
     lines = targets(rows, scale, scale_run=bool(scale), practitioner=practitioner)
