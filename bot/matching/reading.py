@@ -110,7 +110,7 @@ def readings(text: str) -> list[Reading]:
     for clauses in found:
         if _asks(clauses):
             joined = " - ".join(clauses)
-            asking += ([joined] if len(clauses) > 1 and joined != text.strip() else []) + clauses
+            asking += ([joined] if len(clauses) > 1 and len(found) > 1 else []) + clauses  # (one: the whole)
         else:
             context += clauses
     chosen = [Reading(p, 1.0) for p in asking] + [Reading(p, CONTEXT_WEIGHT) for p in context]
