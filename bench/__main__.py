@@ -272,11 +272,12 @@ def _row_cells(r: Row) -> list[str]:
     return [*head, *map(_num, fractions), *timings]
 
 
-ROBUST_HEADERS = ("rewording", "answer acc", "wrong", "false rej", "OOS rej")
+ROBUST_HEADERS = ("rewording", "answer acc", "wrong", "false rej", "right in did-you-mean", "OOS rej")
 
 
 def _robust_cells(r: robustness.RobustRow) -> list[str]:
-    return [r.variant, _num(r.answered), _num(r.wrong), _num(1.0 - r.answered - r.wrong), _num(r.oos_rejected)]
+    rejected = 1.0 - r.answered - r.wrong
+    return [r.variant, _num(r.answered), _num(r.wrong), _num(rejected), _num(r.suggested), _num(r.oos_rejected)]
 
 
 def _scale_cells(r: ScaleRow) -> list[str]:

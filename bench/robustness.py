@@ -54,22 +54,30 @@ class RobustRow:
     wrong: float
     """Share of in-scope questions answered with another item."""
     oos_rejected: float
+    suggested: float = 0.0
+    """Share of in-scope questions not answered whose right item was among the first ``SHOWN`` "did you mean"."""
 
 
-def measure(answer: Callable[[str], str | None], cases: Sequence[tuple[str, tuple[str, ...]]]) -> list[RobustRow]:
-    """Every variant of every case through ``answer`` (question -> the answered item's id, or None)."""
+SHOWN = 3
+Reply = tuple[str | None, tuple[str, ...]]
+"""The answered item's id (or None) and the ids offered as "did you mean"."""
+
+
+def measure(answer: Callable[[str], Reply], cases: Sequence[tuple[str, tuple[str, ...]]]) -> list[RobustRow]:
+    """Every variant of every case through ``answer``."""
     rows = []
     for name, reword in VARIANTS.items():
         rng = random.Random(SEED)
-        right = wrong = rejected = 0
+        right = wrong = rejected = suggested = 0
         in_scope = [c for c in cases if c[1]]
         out_of_scope = [c for c in cases if not c[1]]
         for question, relevant in in_scope:
-            top = answer(reword(question, rng))
+            top, offered = answer(reword(question, rng))
             right += top in relevant
             wrong += top is not None and top not in relevant
+            suggested += top is None and any(item in relevant for item in offered[:SHOWN])
         for question, _ in out_of_scope:
-            rejected += answer(reword(question, rng)) is None
+            rejected += answer(reword(question, rng))[0] is None
         rows.append(
             RobustRow(
                 name,
@@ -78,6 +86,7 @@ def measure(answer: Callable[[str], str | None], cases: Sequence[tuple[str, tupl
                 right / max(1, len(in_scope)),
                 wrong / max(1, len(in_scope)),
                 rejected / max(1, len(out_of_scope)),
+                suggested / max(1, len(in_scope)),
             )
         )
     return rows
@@ -98,9 +107,9 @@ def bundled_rows(folder: Path, names: Sequence[str]) -> list[RobustRow]:
 
     engine = open_library(DEFAULT_KNOWLEDGE, DEFAULT_GLOSSARY).engine
 
-    def answer(question: str) -> str | None:
-        found = engine.answer(question).results
-        return found[0].item.id if found else None
+    def answer(question: str) -> Reply:
+        reply = engine.answer(question)
+        return (reply.results[0].item.id if reply.results else None, tuple(m.item.id for m in reply.suggestions))
 
     return measure(answer, practitioner_cases(folder, names))
 
@@ -109,7 +118,10 @@ def main() -> int:
     from bench.__main__ import PRACTITIONER_SETS, PROJECT
 
     for row in bundled_rows(PROJECT / "tests" / "data", PRACTITIONER_SETS):
-        print(f"{row.variant:28s} answered {row.answered:.3f}  wrong {row.wrong:.3f}  OOS rej {row.oos_rejected:.3f}")
+        print(
+            f"{row.variant:28s} answered {row.answered:.3f}  wrong {row.wrong:.3f}  OOS rej {row.oos_rejected:.3f}"
+            f"  right in did-you-mean {row.suggested:.3f}"
+        )
     return 0
 
 
