@@ -7,6 +7,7 @@ backend's answer comes back unchanged. ``served`` records which backend answered
 from __future__ import annotations
 
 import itertools
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
@@ -28,13 +29,19 @@ class RoundRobinProxy:
 
     async def start(self) -> RoundRobinProxy:
         self._session = aiohttp.ClientSession(auto_decompress=False)
-        app = web.Application(client_max_size=10 * 1024 * 1024)
-        app.router.add_route("*", "/{tail:.*}", self._forward)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.port = self._runner.addresses[0][1]
-        return self
+        # A backend's port was free when it was chosen, but its process may not have bound it yet: the system
+        # can hand the same port to this proxy, which would then forward to itself (seen once). Take another.
+        taken = {urlsplit(backend).port for backend in self.backends}
+        while True:
+            app = web.Application(client_max_size=10 * 1024 * 1024)
+            app.router.add_route("*", "/{tail:.*}", self._forward)
+            self._runner = web.AppRunner(app, access_log=None)
+            await self._runner.setup()
+            await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+            self.port = self._runner.addresses[0][1]
+            if self.port not in taken:
+                return self
+            await self._runner.cleanup()
 
     @property
     def url(self) -> str:

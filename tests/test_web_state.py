@@ -43,10 +43,19 @@ SUGGEST_SCORE = "0"
 """Every ranked item counts as a near miss, so "more" has a page to show however the matching scores them."""
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port free now and not handed out before in this run: a port is released here and bound later by the
+    web process, so without the check two instances started together could be given the same one."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 class Instance:
