@@ -57,6 +57,13 @@ def frequencies() -> dict[str, float]:
     return table
 
 
+def preload() -> None:
+    """Read every list now (about 30 ms), so the first question a process answers does not pay for it."""
+    frequencies()
+    words()
+    _by_length()
+
+
 @cache
 def words() -> frozenset[str]:
     """Real English words, rare ones included (``data/english_words.txt``, about 83,000; see its header),

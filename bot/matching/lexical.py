@@ -129,7 +129,7 @@ class LexicalEngine:
         self.by_id = {item.id: item for item in self.items}
         """Items by id, for "show ID" and buttons (built once, like everything else here)."""
         self._position = {item.id: n for n, item in enumerate(self.items)}
-        english.frequencies()  # read the word list now, not during the first question
+        english.preload()  # read the word lists now, not during the first question
         self.glossary = glossary or Glossary()
         self.confident_score = confident_score
         self.suggest_score = min(suggest_score, confident_score)
@@ -297,7 +297,7 @@ class LexicalEngine:
         everyday = british(respelt) if respelt else None
         if best is None:
             return everyday or word
-        if everyday is None or best[0] < 1:
+        if everyday is None:
             return best[2]
         # one slip from both: the base's word, unless the English one is an everyday word and commoner
         # ("isuse" is "issue", not "misuse"; "craer" is "carer", not "crater")
