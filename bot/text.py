@@ -223,11 +223,14 @@ STOP_WORDS = frozenset(
     week weeks well went were weren weve what whats when where whether which while who whom whose why will
     with within without won wonder wondered wondering wont work worked working works would wouldn wouldnt y
     yes yesterday yet you youd your youre yours yourself yourselves youve
+    aint couldve hadnt hows itll mightnt mightve mustnt mustve neednt shant shouldve thatll theyll whatre wheres
+    whos whove wouldve yall youll
     """.split()
 )
 """Words that frame a question rather than name its topic. In an evidence bot "evidence", "research" and
 "does it work" carry no information: every item is evidence about what works. Glossary forms are never
-treated as stop words (see ``Glossary``), so short acronyms such as CP, EH or DA always survive."""
+treated as stop words (see ``Glossary``), so short acronyms such as CP, EH or DA always survive. Contractions
+typed without their apostrophe ("whove", "shouldve") are here too; with it, they are read as their first word."""
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _AGE = re.compile(r"^(\d{1,2})(yo|yos|yro|yrold|yrolds|yr|yrs)$")
@@ -285,6 +288,25 @@ def british(word: str) -> str:
     return word
 
 
+_CONTRACTION = re.compile(r"^([a-z0-9]+?)(n't|'ve|'ll|'re|'d|'m)$")
+_CONTRACTED = {"n't": "not", "'ve": "have", "'ll": "will", "'re": "are", "'d": "would", "'m": "am"}
+_NEGATED = {"wo": "will", "ca": "can", "sha": "shall", "ai": "is"}
+"""Negations whose stem is not the word: "won't", "can't", "shan't", "ain't"."""
+
+
+def _without_contraction(word: str) -> str:
+    """A contraction spelt out ("who've" -> "who have", "mightn't" -> "might not", "dad'll" -> "dad will"): the
+    lexical engine then sees stop words instead of a run-together non-word such as "whove", and the sentence
+    model reads "we are rubbish at", not "were rubbish at". Any other apostrophe is dropped ("O'Brien")."""
+    found = _CONTRACTION.match(word)
+    if found is None:
+        return word.replace("'", "")
+    base, ending = found.groups()
+    if ending == "n't":
+        base = _NEGATED.get(base, base)
+    return f"{base} {_CONTRACTED[ending]}"
+
+
 def words_of(text: str) -> list[tuple[str, bool]]:
     """Split cleaned text into lower-case words, each with whether it was written in capitals (two or more
     capital letters, so "ACEs" and "PuP" count).
@@ -309,7 +331,7 @@ def words_of(text: str) -> list[tuple[str, bool]]:
         if word.endswith("'s"):
             word = word[:-2]
         elif "'" in word:
-            word = word.replace("'", "")
+            word = _without_contraction(word)
         if word == "4" and 0 < n < len(out) - 1 and out[n - 1][0].isalpha() and out[n + 1][0].isalpha():
             word = "for"
         age = _AGE.match(word)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import Engine, KnowledgeItem, Link
+from bot import Engine, KnowledgeItem, Link, english
 from bot.matching import MAX_QUESTION_CHARS, LexicalEngine, lexical
 from bot.text import stem, words_of
 
@@ -112,6 +112,19 @@ def test_specific_words_the_item_lacks_count_against_it_and_unseen_words_are_cou
     unseen = lexical_engine.read("group supervision with theraplay")
     assert lexical_engine.missing_words(unseen, "group-supervision") == 0.0  # never seen anywhere: unknown_words
     assert lexical_engine.unknown_words(unseen) == pytest.approx(1.0)
+    # a number is a detail of the question (an age, a year), not what it is about
+    with_age = lexical_engine.unknown_words(lexical_engine.read("group supervision for a 14 year old"))
+    without = lexical_engine.unknown_words(lexical_engine.read("group supervision for a year old"))
+    assert with_age - without == pytest.approx(english.EVERYDAY_WEIGHT)
+
+
+def test_a_contraction_is_read_as_its_words_not_as_an_unseen_word(engine: Engine) -> None:
+    lexical_engine = engine.lexical
+    for written, spelt_out in (("who've", "who have"), ("whove", "who have"), ("shouldn't", "should not")):
+        question = "is group supervision good for staff {} had a hard year"
+        unknown = lexical_engine.unknown_words(lexical_engine.read(question.format(written)))
+        assert unknown == lexical_engine.unknown_words(lexical_engine.read(question.format(spelt_out)))
+    assert "we are rubbish at group supervision" in lexical_engine.read("we're rubbish at group supervision").analysis.plain
 
 
 def test_a_common_english_word_is_not_corrected_as_a_typo(engine: Engine) -> None:
@@ -195,7 +208,10 @@ def test_words_the_stemmer_would_turn_into_other_words_keep_their_own_meaning() 
         ("a 2yrs wait", ["a", "2", "years", "wait"]),
         ("the lad and his nan", ["the", "boy", "and", "his", "grandmother"]),
         ("yo team", ["yo", "team"]),  # a greeting, not an age
+        ("who've we're she'd", ["who", "have", "we", "are", "she", "would"]),
+        ("mightn't won't can't", ["might", "not", "will", "not", "can", "not"]),
+        ("dad'll O'Brien", ["dad", "will", "obrien"]),
     ],
 )
-def test_ages_and_everyday_words_for_people_are_read_plainly(written: str, read_as: list[str]) -> None:
+def test_ages_contractions_and_everyday_words_for_people_are_read_plainly(written: str, read_as: list[str]) -> None:
     assert [word for word, _ in words_of(written)] == read_as

@@ -328,8 +328,7 @@ class LexicalEngine:
     def unknown_words(self, q: Question) -> float:
         """How much of the question the evidence base has never seen: its terms found in no item, each counted
         by how specific it is (1 for an uncommon word such as "theraplay", a fraction for an everyday one)."""
-        terms = q.analysis.terms
-        return sum(english.specificity(q.analysis.commonness.get(t, 0.0)) for t in terms if t not in self._idf)
+        return sum(_specificity(q, t) for t in q.analysis.terms if t not in self._idf)
 
     def missing_words(self, q: Question, item_id: str) -> float:
         """How much of what the question names the item lacks: its terms the base knows but this item does not
@@ -337,9 +336,7 @@ class LexicalEngine:
         programme, or "age assessment" of an item about transfers, leaves specific words unmatched."""
         index = self._position[item_id]
         return sum(
-            english.specificity(q.analysis.commonness.get(t, 0.0))
-            for t in q.analysis.terms
-            if t in self._idf and self._field_of(t, index) is None
+            _specificity(q, t) for t in q.analysis.terms if t in self._idf and self._field_of(t, index) is None
         )
 
     def position(self, item_id: str) -> int:
@@ -544,3 +541,11 @@ def _typo_target(word: str) -> bool:
 
 def _acronym_words(term: str) -> list[str]:
     return [w for w, _ in words_of(term)]
+
+
+def _specificity(q: Question, term: str) -> float:
+    """How specific a question's term is (``english.specificity``). A number ("14", "2015") is a detail of the
+    question (an age, a year, a count), not what it is about, so it counts as an everyday word."""
+    if term.isdigit():
+        return english.EVERYDAY_WEIGHT
+    return english.specificity(q.analysis.commonness.get(term, 0.0))
