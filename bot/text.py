@@ -225,6 +225,7 @@ STOP_WORDS = frozenset(
     yes yesterday yet you youd your youre yours yourself yourselves youve
     aint couldve hadnt hows itll mightnt mightve mustnt mustve neednt shant shouldve thatll theyll whatre wheres
     whos whove wouldve yall youll
+    evidenced evidences evidencing evidential researched researching
     """.split()
 )
 """Words that frame a question rather than name its topic. In an evidence bot "evidence", "research" and

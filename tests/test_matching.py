@@ -116,6 +116,14 @@ def test_specific_words_the_item_lacks_count_against_it_and_unseen_words_are_cou
     with_age = lexical_engine.unknown_words(lexical_engine.read("group supervision for a 14 year old"))
     without = lexical_engine.unknown_words(lexical_engine.read("group supervision for a year old"))
     assert with_age - without == pytest.approx(english.EVERYDAY_WEIGHT)
+    year_9s = lexical_engine.unknown_words(lexical_engine.read("group supervision for year 9s at 8am"))
+    assert year_9s - lexical_engine.unknown_words(lexical_engine.read("group supervision for year")) == pytest.approx(
+        2 * english.EVERYDAY_WEIGHT
+    )
+    # "evidenced" frames the question as "evidence" does
+    assert lexical_engine.unknown_words(lexical_engine.read("is group supervision well evidenced")) == (
+        lexical_engine.unknown_words(lexical_engine.read("is group supervision well"))
+    )
 
 
 def test_a_contraction_is_read_as_its_words_not_as_an_unseen_word(engine: Engine) -> None:
@@ -124,7 +132,10 @@ def test_a_contraction_is_read_as_its_words_not_as_an_unseen_word(engine: Engine
         question = "is group supervision good for staff {} had a hard year"
         unknown = lexical_engine.unknown_words(lexical_engine.read(question.format(written)))
         assert unknown == lexical_engine.unknown_words(lexical_engine.read(question.format(spelt_out)))
-    assert "we are rubbish at group supervision" in lexical_engine.read("we're rubbish at group supervision").analysis.plain
+    assert (
+        "we are rubbish at group supervision"
+        in lexical_engine.read("we're rubbish at group supervision").analysis.plain
+    )
 
 
 def test_a_common_english_word_is_not_corrected_as_a_typo(engine: Engine) -> None:

@@ -335,9 +335,7 @@ class LexicalEngine:
         contain, each counted by how specific it is. "Caring Dads" asked of an item about another parenting
         programme, or "age assessment" of an item about transfers, leaves specific words unmatched."""
         index = self._position[item_id]
-        return sum(
-            _specificity(q, t) for t in q.analysis.terms if t in self._idf and self._field_of(t, index) is None
-        )
+        return sum(_specificity(q, t) for t in q.analysis.terms if t in self._idf and self._field_of(t, index) is None)
 
     def position(self, item_id: str) -> int:
         """Index of an item in ``items``."""
@@ -544,8 +542,9 @@ def _acronym_words(term: str) -> list[str]:
 
 
 def _specificity(q: Question, term: str) -> float:
-    """How specific a question's term is (``english.specificity``). A number ("14", "2015") is a detail of the
-    question (an age, a year, a count), not what it is about, so it counts as an everyday word."""
-    if term.isdigit():
+    """How specific a question's term is (``english.specificity``). A number ("14", "2015", "9s", "8am") is a
+    detail of the question (an age, a year, a count, a time), not what it is about: it counts as an everyday
+    word."""
+    if term[:1].isdigit():
         return english.EVERYDAY_WEIGHT
     return english.specificity(q.analysis.commonness.get(term, 0.0))
