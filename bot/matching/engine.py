@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.answer import Answer, Match
-from bot.embeddings import VectorCache, load_encoder
+from bot.embeddings import VectorCache, blas, load_encoder
 from bot.glossary import Glossary
 from bot.knowledge import KnowledgeItem, theme_counts
 from bot.matching import fusion, lexical
@@ -65,6 +65,10 @@ class Evaluation:
     signals: fusion.Signals
     features: tuple[float, ...]
     why: tuple[str, ...]
+    """Why it matched (empty when ``evaluate`` was asked not to explain: see ``Engine.explain``)."""
+    closest: Closest | None = None
+    """Its closest phrase, for explaining it later."""
+    lexical_match: bool = False
 
     @property
     def decisive(self) -> bool:
@@ -160,8 +164,8 @@ class Engine:
             matches = self.lexical.rank_question(q, limit)
             return Ranking(matches, frozenset(m.item.id for m in matches), frozenset())
         # a fixed pool, so the answer never depends on how many further results the caller asked for
-        evaluations = self.evaluate(q, max(limit, RANKED_POOL), meaning)
-        out = [Match(self.items[e.signals.index], fusion.score(e.features), e.why) for e in evaluations]
+        evaluations = self.evaluate(q, max(limit, RANKED_POOL), meaning, explain=False)
+        out = [Match(self.items[e.signals.index], fusion.score(e.features), ()) for e in evaluations]
         near = frozenset(
             self.items[e.signals.index].id for e in evaluations if e.signals.lexical >= lexical.SUGGEST_SCORE
         )
@@ -169,11 +173,17 @@ class Engine:
         ordered = out[:1] + sorted(out[1:], key=lambda m: -m.score)
         decisive = frozenset(self.items[e.signals.index].id for e in evaluations if e.decisive)
         top_cosine = evaluations[0].signals.cosine if evaluations else 0.0
-        return Ranking(ordered[:limit], decisive, near, top_cosine)
+        # only the items returned are explained (the explanation reads the item's text again)
+        by_id = {self.items[e.signals.index].id: e for e in evaluations}
+        shown = [replace(m, why=self.explain(q, by_id[m.item.id])) for m in ordered[:limit]]
+        return Ranking(shown, decisive, near, top_cosine)
 
-    def evaluate(self, q: Question, limit: int, meaning: Meaning | None = None) -> list[Evaluation]:
+    def evaluate(
+        self, q: Question, limit: int, meaning: Meaning | None = None, *, explain: bool = True
+    ) -> list[Evaluation]:
         """The ``limit`` most relevant items with both signals and the features their score comes from
-        (``meaning``: the question's vectors when already worked out)."""
+        (``meaning``: the question's vectors when already worked out); ``explain=False`` leaves out why each
+        matched, for ``explain`` to give for the few items shown."""
         assert self.semantic is not None
         lexical_matches = self.lexical.rank_question(q, LEXICAL_CANDIDATES, explain=False)
         lexical_by_index = {self.lexical.position(m.item.id): m for m in lexical_matches}
@@ -221,7 +231,8 @@ class Engine:
                 missing=self.lexical.missing_words(named, self.items[s.index].id),
             )
             matched = s.index in lexical_by_index
-            out.append(Evaluation(s, x, self._explain(q, cosine_of[s.index], matched)))
+            evaluation = Evaluation(s, x, (), cosine_of[s.index], matched)
+            out.append(replace(evaluation, why=self.explain(q, evaluation)) if explain else evaluation)
         return out
 
     def _meaning(self, q: Question) -> Meaning:
@@ -255,7 +266,8 @@ class Engine:
         second."""
         if self._theme_vectors is None:
             return None
-        sims = (self._theme_vectors @ meaning.vectors.T) * np.asarray(meaning.weights, dtype=np.float32)
+        with blas.one_thread():
+            sims = (self._theme_vectors @ meaning.vectors.T) * np.asarray(meaning.weights, dtype=np.float32)
         best = sims.max(axis=1)
         bar = max(THEME_COSINE, top_cosine - THEME_MARGIN)
         qualifying = np.flatnonzero(best >= bar)
@@ -302,6 +314,12 @@ class Engine:
         return replace(answer, theme=theme) if theme else answer
 
     # --- explanations ----------------------------------------------------------------------------------
+
+    def explain(self, q: Question, evaluation: Evaluation) -> tuple[str, ...]:
+        """Why an evaluated item matched: the phrase it is close in meaning to, and what the words matched."""
+        if evaluation.closest is None:
+            return evaluation.why
+        return self._explain(q, evaluation.closest, evaluation.lexical_match)
 
     def _explain(self, q: Question, closest: Closest, lexical_match: bool) -> tuple[str, ...]:
         reasons: list[str] = []

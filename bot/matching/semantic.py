@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from bot.embeddings import DIMENSIONS, Encoder, Quantised, VectorCache
+from bot.embeddings import DIMENSIONS, Encoder, Quantised, VectorCache, blas
 from bot.embeddings.cache import centroid_keys
 from bot.knowledge import KnowledgeItem
 
@@ -124,7 +124,8 @@ class SemanticIndex:
         np.cumsum(counts[:-1], out=offsets[1:])
         # the rows of every candidate's vectors, candidate after candidate, without a Python loop
         rows = np.repeat(self._starts[candidates] - offsets, counts) + np.arange(int(counts.sum()))
-        sims = (self._vectors.rows(rows) @ readings.T) * w  # rows x readings
+        with blas.one_thread():  # a small product: threads would only cost (``bot.embeddings.blas``)
+            sims = (self._vectors.rows(rows) @ readings.T) * w  # rows x readings
         best_reading = sims.max(axis=1)
         best = np.maximum.reduceat(best_reading, offsets)
         segment = np.repeat(np.arange(candidates.size), counts)
