@@ -293,6 +293,8 @@ _CONTRACTION = re.compile(r"^([a-z0-9]+?)(n't|'ve|'ll|'re|'d|'m)$")
 _CONTRACTED = {"n't": "not", "'ve": "have", "'ll": "will", "'re": "are", "'d": "would", "'m": "am"}
 _NEGATED = {"wo": "will", "ca": "can", "sha": "shall", "ai": "is"}
 """Negations whose stem is not the word: "won't", "can't", "shan't", "ain't"."""
+_WOULD = frozenset("i you he she it we they who that there what".split())
+"""Words whose "'d" is "would" (or "had"); after any other word it makes a verb of it ("NFA'd")."""
 
 
 def _without_contraction(word: str) -> str:
@@ -305,6 +307,8 @@ def _without_contraction(word: str) -> str:
     base, ending = found.groups()
     if ending == "n't":
         base = _NEGATED.get(base, base)
+    elif ending == "'d" and base not in _WOULD:
+        return base  # "NFA'd", "LADO'd": shorthand made a verb, not "would"
     return f"{base} {_CONTRACTED[ending]}"
 
 
