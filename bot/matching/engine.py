@@ -244,7 +244,7 @@ class Engine:
         weights = [r.weight for r in parts]
         # what the question names: in a long message, its asking sentences, not the context around them
         asking = asked(q.matched_text or q.text)
-        named = self.lexical.read(asking) if asking else q
+        named = self.lexical.read(asking, redacted=True) if asking else q
         # "LAC" -> "looked after children": of the whole message, and of what it asks, so that a long
         # message's context does not hide the question's own plain words
         for reading in (q,) if named is q else (q, named):

@@ -165,6 +165,9 @@ class LexicalEngine:
         )
         self._phrase_starts = entries.phrase_starts
         """Item n's phrases are ``_phrases[_phrase_starts[n]:_phrase_starts[n + 1]]``."""
+        self._phrase_weights = np.full(len(self._phrases), np.nan)
+        """Each phrase's total term weight, worked out the first time a question is compared with it (eight bytes
+        a phrase, nothing at start-up)."""
         surface = np.bincount(entries.word_ids, weights=entries.word_counts, minlength=len(entries.words))
         self._surface_count = {w: int(c) for w, c in zip(entries.words, surface.tolist(), strict=True)}
         for w in self.glossary.words:
@@ -305,14 +308,15 @@ class LexicalEngine:
             return everyday
         return best[2]
 
-    def read(self, question: str) -> Question:
-        """Clean, cap and analyse a question."""
+    def read(self, question: str, *, redacted: bool = False) -> Question:
+        """Clean, cap and analyse a question; ``redacted``: its personal details are already removed (a part of
+        a question read before), so they are not looked for again."""
         text = clean_unicode(question[: MAX_QUESTION_CHARS * 4])
         truncated = len(text) > MAX_QUESTION_CHARS
         if truncated:
             cut = text[:MAX_QUESTION_CHARS]
             text = cut[: cut.rfind(" ")] if " " in cut[-40:] else cut
-        matched_text = without_personal_details(text)
+        matched_text = text if redacted else without_personal_details(text)
         analysis, _, _ = self._analyse(matched_text, correct=True)
         fixed = {stem(new) for _, new in analysis.corrections}
         unique = tuple(dict.fromkeys(analysis.terms))[:MAX_TERMS]
@@ -391,15 +395,19 @@ class LexicalEngine:
         """How closely the question matches item ``index``'s closest phrase, and which phrase (-1: none)."""
         best_phrase, best_n = 0.0, -1
         for n in range(self._phrase_starts[index], self._phrase_starts[index + 1]):
-            value = self._phrase_similarity(q.analysis.phrase, weights, total, self._phrases[n][0])
+            value = self._phrase_similarity(q.analysis.phrase, weights, total, n)
             if value > best_phrase:
                 best_phrase, best_n = value, n
         return best_phrase, best_n
 
-    def _phrase_similarity(self, query: str, weights: dict[str, float], total: float, canonical: str) -> float:
+    def _phrase_similarity(self, query: str, weights: dict[str, float], total: float, n: int) -> float:
+        canonical = self._phrases[n][0]
         phrase_terms = set(canonical.split())
         common = sum(w for t, w in weights.items() if t in phrase_terms)
-        phrase_total = sum(self._idf.get(t, self._unknown_idf) for t in phrase_terms)
+        phrase_total = float(self._phrase_weights[n])
+        if phrase_total != phrase_total:  # not worked out yet (NaN)
+            phrase_total = sum(self._idf.get(t, self._unknown_idf) for t in phrase_terms)
+            self._phrase_weights[n] = phrase_total
         dice = 2.0 * common / (total + phrase_total) if total + phrase_total else 0.0
         return 0.5 * dice + 0.5 * fuzz.token_sort_ratio(query, canonical) / 100.0
 
