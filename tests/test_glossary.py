@@ -38,6 +38,22 @@ def test_plural_acronyms_are_read_as_the_acronym(bundled: Library, question: str
     assert concept in bundled.engine.read(question).analysis.terms
 
 
+@pytest.mark.parametrize(
+    ("question", "item"),
+    [
+        ("SoS practice framework - any good?", "signs-of-safety"),
+        ("is sofs evidence based", "signs-of-safety"),
+        ("YLYC results for our children in care", "bright-spots-wellbeing-survey"),
+        ("what does CSWW say about agency workers", "childrens-social-work-workforce-statistics"),
+    ],
+)
+def test_sector_shorthand_for_named_frameworks_and_releases_finds_their_item(
+    bundled: Library, question: str, item: str
+) -> None:
+    concept = next(t for t in bundled.engine.read(question).analysis.terms if t.startswith("~"))
+    assert bundled.engine.lexical.rank(question, 1)[0].item.id == item, concept
+
+
 def test_an_acronym_ending_in_s_is_not_cut_to_another_form(bundled: Library) -> None:
     assert "~camhs" in bundled.engine.read("CAMHS waiting lists").analysis.terms
 
