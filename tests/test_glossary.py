@@ -54,6 +54,28 @@ def test_sector_shorthand_for_named_frameworks_and_releases_finds_their_item(
     assert bundled.engine.lexical.rank(question, 1)[0].item.id == item, concept
 
 
+@pytest.mark.parametrize(
+    ("question", "concept"),
+    [
+        ("my TL wants a chrono by Friday", "~tl"),
+        ("my TL wants a chrono by Friday", "~chronology"),
+        ("the AD and SMT want a QA report", "~ad"),
+        ("the AD and SMT want a QA report", "~smt"),
+        ("the AD and SMT want a QA report", "~qa"),
+        ("moving school in KS4", "~ks4"),
+        ("a deaf dad who uses BSL", "~bsl"),
+        ("mum is open to the CMHT", "~cmht"),
+        ("our EDI group", "~edi"),
+    ],
+)
+def test_workplace_acronyms_are_read_as_what_they_stand_for(bundled: Library, question: str, concept: str) -> None:
+    assert concept in bundled.engine.read(question).analysis.terms
+
+
+def test_an_ordinary_word_written_in_lower_case_is_not_an_acronym(bundled: Library) -> None:
+    assert "~ad" not in bundled.engine.read("an ad for foster carers").analysis.terms
+
+
 def test_an_acronym_ending_in_s_is_not_cut_to_another_form(bundled: Library) -> None:
     assert "~camhs" in bundled.engine.read("CAMHS waiting lists").analysis.terms
 
