@@ -18,7 +18,15 @@ from bot.knowledge import KnowledgeItem
 from bot.library import library_from_settings
 from bot.matching import fusion
 from bot.matching.engine import MIN_THEME_ITEMS
-from bot.matching.reading import CONTEXT_WEIGHT, WINDOW, asked, is_asking, readings, sentences
+from bot.matching.reading import (
+    CONTEXT_WEIGHT,
+    WINDOW,
+    asked,
+    is_asking,
+    readings,
+    sentences,
+    without_greetings,
+)
 from bot.matching.semantic import SPACING_SAMPLE, SemanticIndex, item_texts, spacing
 
 
@@ -291,9 +299,22 @@ def test_a_chatty_message_is_read_sentence_by_sentence_with_the_question_first()
         "Do return home interviews make any difference?",
     ]
     parts = readings(message)
-    assert parts[0].text == message and parts[1].text.startswith("Do return home") and parts[1].weight == 1.0
+    # the whole message is read without its greeting and sign-off, which say nothing about the topic
+    whole = (
+        "I've got a 14 year old who keeps going missing from placement. Do return home interviews make any difference?"
+    )
+    assert parts[0].text == whole and parts[1].text.startswith("Do return home") and parts[1].weight == 1.0
     assert parts[2].weight < 1.0  # context counts less than the question
     assert readings("fgc evidence?") == readings("fgc evidence?")[:1]
+
+
+def test_greetings_and_sign_offs_are_left_out_of_the_whole_message() -> None:
+    assert without_greetings("Hi all, quick one - MOMO - any outcome research? Thanks in advance!") == (
+        "MOMO - any outcome research?"
+    )
+    assert without_greetings("Hiya, DSL at Hillcrest here. What works?") == "Hiya, DSL at Hillcrest here. What works?"
+    assert without_greetings("hi all") == "hi all"  # nothing else to read
+    assert readings("Hi all, quick one - is there evidence on FGC")[0].text == "is there evidence on FGC"
 
 
 def test_what_a_long_message_names_is_judged_on_its_asking_sentences(bundled: Engine) -> None:
@@ -327,7 +348,7 @@ def test_a_question_joined_to_its_topic_by_a_dash_is_asked_whole() -> None:
         "She now wants to give up fostering",
         "is that common?",
     ]
-    assert [p.weight for p in parts if p.text.startswith("Our carer")] == [CONTEXT_WEIGHT]
+    assert [p.weight for p in parts[1:] if p.text.startswith("Our carer")] == [CONTEXT_WEIGHT]
 
 
 def test_a_long_message_typed_without_punctuation_is_read_in_runs_of_words() -> None:

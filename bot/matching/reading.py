@@ -97,11 +97,26 @@ def asked(text: str) -> str | None:
     return " ".join(asking) if len(found) >= 2 and asking else None
 
 
+def without_greetings(text: str) -> str:
+    """The message without its greetings and sign-offs ("Hi all, quick one - ...", "Thanks in advance!"), so the
+    sentence model reads the whole message as what it says; the message itself when it has none, or nothing
+    else."""
+    kept: list[str] = []
+    dropped = False
+    for sentence in _SENTENCE_END.split(text):
+        clauses = [c.strip() for c in _CLAUSE_BREAK.split(sentence or "") if c and c.strip()]
+        spoken = [c for c in clauses if not _GREETING.match(c)]
+        dropped = dropped or len(spoken) < len(clauses)
+        if spoken:
+            kept.append(" - ".join(spoken))
+    return " ".join(kept) if dropped and kept else text
+
+
 def readings(text: str) -> list[Reading]:
-    """The whole message, then (when it has two or more parts) each part worth reading alone: the clauses of
-    sentences that ask first, at full weight, then those of sentences that give context; a sentence that asks
-    in several clauses is also read whole."""
-    whole = [Reading(text, 1.0)]
+    """The whole message (its greetings and sign-offs left out), then (when it has two or more parts) each part
+    worth reading alone: the clauses of sentences that ask first, at full weight, then those of sentences that
+    give context; a sentence that asks in several clauses is also read whole."""
+    whole = [Reading(without_greetings(text), 1.0)]
     found = _sentences(text)
     if sum(len(clauses) for clauses in found) < 2:
         return whole + _windows(text)
