@@ -75,8 +75,8 @@ MAX_SPACING_FACTOR = 2.0
 # Fitted by ``python -m bench.calibrate`` on 2026-12-07 over the public sets and the two fitted practitioner sets
 # (practitioner_questions.yaml and practitioner_questions_fit.yaml) with the 121-item evidence base (seven or eight
 # example questions per item), items ranked by closeness and margins measured in units of the base's spacing.
-COEFFICIENTS = (5.450, 4.531, -2.821, 1.511, 0.174, 0.339, 10.382, -0.936, -0.588, -0.141)
-INTERCEPT = -5.001
+COEFFICIENTS = (5.410, 4.860, -2.864, 1.488, 0.214, 0.359, 10.465, -1.003, -0.653, -0.111)
+INTERCEPT = -5.079
 CLOSE_COSINE = 0.5
 """A confident answer also needs one signal to be close on its own: this cosine, or ``LEXICAL_CLOSE``."""
 LEXICAL_CLOSE = 36.0
