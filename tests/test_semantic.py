@@ -126,6 +126,10 @@ def test_a_questions_batches_run_side_by_side_and_give_the_same_vectors(monkeypa
     noting.threads.clear()
     side_by_side.embed(readings * 6)
     assert noting.threads == {threading.current_thread().name}
+    # while another question has the helpers (a busy web process), a question runs its batches itself
+    with side_by_side._helping:
+        assert np.array_equal(side_by_side.embed(readings), one_by_one.embed(readings))
+    assert noting.threads == {threading.current_thread().name}
 
 
 def test_blas_runs_a_questions_small_products_on_one_thread_and_is_then_restored() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
@@ -75,6 +76,9 @@ class Encoder:
             raise ModelError(f"{model_dir}: the sentence model could not be loaded ({exc})") from None
         helpers = min(MAX_HELPERS, _cores() - 1)
         self._helpers = ThreadPoolExecutor(helpers, thread_name_prefix="embed") if helpers > 0 else None
+        self._helping = threading.Lock()
+        """Held by the question whose batches the helpers are running: when questions arrive together (a busy
+        web process), the others run their batches in their own threads, as the cores are taken anyway."""
         """A long chatty question is read several ways in batches of similar length (``PADDING_RATIO``); with
         one model thread per batch (see above), the batches run side by side on a machine with cores to spare:
         on two cores, p95 of the model's time per practitioner question fell from about 9.4 to 6.4 ms. Bulk
@@ -93,12 +97,15 @@ class Encoder:
         else:
             encodings = self._tokenizer.encode_batch(list(texts))
         batches = _batches([len(e.ids) for e in encodings])
-        if self._helpers is not None and len(texts) <= SMALL_BATCH and len(batches) > 1:
-            # the helpers take the shorter batches, this thread the longest
-            shorter = [self._helpers.submit(self._run, encodings, batch) for batch in batches[:-1]]
-            out[batches[-1]] = self._run(encodings, batches[-1])
-            for batch, future in zip(batches[:-1], shorter, strict=True):
-                out[batch] = future.result()
+        helpers = self._helpers
+        if helpers is not None and len(texts) <= SMALL_BATCH and len(batches) > 1 and self._helping.acquire(False):
+            try:  # the helpers take the shorter batches, this thread the longest
+                shorter = [helpers.submit(self._run, encodings, batch) for batch in batches[:-1]]
+                out[batches[-1]] = self._run(encodings, batches[-1])
+                for batch, future in zip(batches[:-1], shorter, strict=True):
+                    out[batch] = future.result()
+            finally:
+                self._helping.release()
         else:
             for batch in batches:
                 out[batch] = self._run(encodings, batch)
