@@ -87,6 +87,9 @@ class Ranking:
     """Items the lexical engine alone would offer as "did you mean"."""
     top_cosine: float = 0.0
     """The best cosine of the most relevant item (for telling a broad question from a specific one)."""
+    most_relevant: tuple[KnowledgeItem, ...] = ()
+    """The items most relevant to the question, in order of relevance (``matches`` below the top one are in order
+    of score): what a broad question's theme is chosen by."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +179,8 @@ class Engine:
         # only the items returned are explained (the explanation reads the item's text again)
         by_id = {self.items[e.signals.index].id: e for e in evaluations}
         shown = [replace(m, why=self.explain(q, by_id[m.item.id])) for m in ordered[:limit]]
-        return Ranking(shown, decisive, near, top_cosine)
+        relevant = tuple(m.item for m in out[:THEME_VOTES])
+        return Ranking(shown, decisive, near, top_cosine, relevant)
 
     def evaluate(
         self, q: Question, limit: int, meaning: Meaning | None = None, *, explain: bool = True
@@ -254,7 +258,9 @@ class Engine:
                 weights.append(1.0)
         return Meaning(self.semantic.embed_question(texts), weights, named)
 
-    def broad_theme(self, meaning: Meaning, top_cosine: float, ranked: Sequence[Match] = ()) -> tuple[str, int] | None:
+    def broad_theme(
+        self, meaning: Meaning, top_cosine: float, ranked: Sequence[KnowledgeItem] = ()
+    ) -> tuple[str, int] | None:
         """The theme a broad question is about ("what works for neglect?" -> neglect and parental needs), or
         None: the question must be close in meaning to the theme's name (``THEME_COSINE``) and at least as close
         to it as to its most relevant item (less ``THEME_MARGIN``), so a specific question is left alone.
@@ -273,7 +279,7 @@ class Engine:
         qualifying = np.flatnonzero(best >= bar)
         if qualifying.size == 0:
             return None
-        votes = Counter(theme for m in ranked[:THEME_VOTES] for theme in m.item.themes)
+        votes = Counter(theme for item in ranked[:THEME_VOTES] for theme in item.themes)
         at = max(qualifying.tolist(), key=lambda i: (votes[self.themes[i][0]], float(best[i])))
         return self.themes[at]
 
@@ -298,7 +304,7 @@ class Engine:
         if q.analysis.terms and q.matched_text.strip():
             meaning = self._meaning(q)
             ranking = self._ranked(q, max(limit, 3) + 1 + further, meaning)
-            theme = self.broad_theme(meaning, ranking.top_cosine, ranking.matches)
+            theme = self.broad_theme(meaning, ranking.top_cosine, ranking.most_relevant)
         ranked = ranking.matches
 
         def answers(m: Match) -> bool:
