@@ -239,7 +239,7 @@ STOP_WORDS = frozenset(
 """Words that frame a question rather than name its topic. In an evidence bot "evidence", "research" and
 "does it work" carry no information: every item is evidence about what works. Glossary forms are never
 treated as stop words (see ``Glossary``), so short acronyms such as CP, EH or DA always survive. Contractions
-typed without their apostrophe ("whove", "shouldve") are here too; with it, they are read as their first word."""
+typed without their apostrophe ("whove", "shouldve") are here too; with it, they are spelt out ("who have")."""
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _AGE = re.compile(r"^(\d{1,2})(yo|yos|yro|yrold|yrolds|yr|yrs)$")

@@ -234,9 +234,9 @@ class Engine:
                 spacing=self.spacing,
                 missing=self.lexical.missing_words(named, self.items[s.index].id),
             )
-            matched = s.index in lexical_by_index
-            evaluation = Evaluation(s, x, (), cosine_of[s.index], matched)
-            out.append(replace(evaluation, why=self.explain(q, evaluation)) if explain else evaluation)
+            phrase, matched = cosine_of[s.index], s.index in lexical_by_index
+            why = self._explain(q, phrase, matched) if explain else ()
+            out.append(Evaluation(s, x, why, phrase, matched))
         return out
 
     def _meaning(self, q: Question) -> Meaning:
