@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -130,6 +131,32 @@ def test_a_questions_batches_run_side_by_side_and_give_the_same_vectors(monkeypa
     with side_by_side._helping:
         assert np.array_equal(side_by_side.embed(readings), one_by_one.embed(readings))
     assert noting.threads == {threading.current_thread().name}
+
+
+def test_a_started_question_is_embedded_by_the_helpers_while_the_caller_does_other_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(model, "_cores", lambda: 2)
+    helped, alone = Encoder(), Encoder()
+    alone._helpers = None
+    noting = _ThreadNoting(helped._session)
+    helped._session = noting  # type: ignore[assignment]
+    readings = [
+        "Hi all, we have a sibling group of four and only two carers who could take them together. What does "
+        "the research say about keeping brothers and sisters together in care?",
+        "What does the research say about keeping brothers and sisters together?",
+        "Sibling groups?",
+    ]
+    embedding = helped.start(readings)
+    # the caller has asked for nothing yet: the helpers take the batches, then give the helpers back
+    deadline = time.monotonic() + 10
+    while not helped._helping.acquire(False):
+        assert time.monotonic() < deadline, "the helpers were never released"
+        time.sleep(0.01)
+    helped._helping.release()
+    assert noting.threads and all(name.startswith("embed") for name in noting.threads)
+    assert np.array_equal(embedding.result(), alone.embed(readings))
+    assert np.array_equal(embedding.result(), alone.embed(readings))  # asking again gives the same vectors
 
 
 def test_blas_runs_a_questions_small_products_on_one_thread_and_is_then_restored() -> None:

@@ -6,6 +6,6 @@ It runs offline with onnxruntime and the tokenizers library; nothing is download
 """
 
 from bot.embeddings.cache import Quantised, VectorCache
-from bot.embeddings.model import DIMENSIONS, Encoder, load_encoder
+from bot.embeddings.model import DIMENSIONS, Embedding, Encoder, load_encoder
 
-__all__ = ["DIMENSIONS", "Encoder", "Quantised", "VectorCache", "load_encoder"]
+__all__ = ["DIMENSIONS", "Embedding", "Encoder", "Quantised", "VectorCache", "load_encoder"]

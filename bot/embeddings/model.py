@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
+from queue import Empty, SimpleQueue
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -76,6 +77,7 @@ class Encoder:
             raise ModelError(f"{model_dir}: the sentence model could not be loaded ({exc})") from None
         helpers = min(MAX_HELPERS, _cores() - 1)
         self._helpers = ThreadPoolExecutor(helpers, thread_name_prefix="embed") if helpers > 0 else None
+        self._helper_count = helpers
         """A long chatty question is read several ways in batches of similar length (``PADDING_RATIO``); with
         one model thread per batch (see above), the batches run side by side on a machine with cores to spare:
         on two cores, p95 of the model's time per practitioner question fell from about 9.4 to 6.4 ms. Bulk
@@ -87,29 +89,29 @@ class Encoder:
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Vectors for ``texts``, in order. Batches group texts of similar length to keep padding small
         (``BATCH_TOKENS``, ``PADDING_RATIO``)."""
-        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        if not texts:
-            return out
+        return self.start(texts).result()
+
+    def start(self, texts: Sequence[str]) -> Embedding:
+        """Start embedding a question's readings: the helper threads begin on its batches at once, so the caller
+        can do other work (the lexical ranking) before it asks for ``Embedding.result``, which runs what is left.
+        A bulk job (an evidence base) runs one batch at a time in ``result``, so its memory stays flat."""
         # a question's few readings are tokenised in this thread: waking the tokenizer's thread pool for
         # them cost more than the work (milliseconds on a busy machine); the encodings are the same
         if len(texts) <= SMALL_BATCH:
             encodings = [self._tokenizer.encode(text) for text in texts]
         else:
             encodings = self._tokenizer.encode_batch(list(texts))
-        batches = _batches([len(e.ids) for e in encodings])
+        lengths = [len(e.ids) for e in encodings]
+        batches = _batches(lengths)
+        queue: SimpleQueue[list[int]] = SimpleQueue()
+        for batch in sorted(batches, key=lambda b: -len(b) * max(lengths[n] for n in b)):  # the most work first
+            queue.put(batch)
+        embedding = Embedding(self._run, encodings, queue, len(texts))
         helpers = self._helpers
         if helpers is not None and len(texts) <= SMALL_BATCH and len(batches) > 1 and self._helping.acquire(False):
-            try:  # the helpers take the shorter batches, this thread the longest
-                shorter = [helpers.submit(self._run, encodings, batch) for batch in batches[:-1]]
-                out[batches[-1]] = self._run(encodings, batches[-1])
-                for batch, future in zip(batches[:-1], shorter, strict=True):
-                    out[batch] = future.result()
-            finally:
-                self._helping.release()
-        else:
-            for batch in batches:
-                out[batch] = self._run(encodings, batch)
-        return out
+            count = min(self._helper_count, len(batches) - 1)
+            embedding.helped([helpers.submit(embedding.drain) for _ in range(count)], self._helping.release)
+        return embedding
 
     def _run(self, encodings: Sequence[Encoding], batch: list[int]) -> Vectors:
         """The model over one batch of texts, padded to its longest."""
@@ -127,6 +129,60 @@ class Encoder:
         """One text's vector (1-D)."""
         vector: Vectors = self.embed([text])[0]
         return vector
+
+
+class Embedding:
+    """A question's readings being embedded: the batches wait in one queue, the most work first, and whichever
+    thread is free takes the next (the helpers from the start, the caller when it asks for the ``result``).
+    Sharing one queue balances the batches between threads; the batches themselves, and so every vector, are
+    the same whichever thread runs them."""
+
+    def __init__(
+        self,
+        run: Callable[[Sequence[Encoding], list[int]], Vectors],
+        encodings: Sequence[Encoding],
+        queue: SimpleQueue[list[int]],
+        count: int,
+    ) -> None:
+        self._run = run
+        self._encodings = encodings
+        self._queue = queue
+        self._out = np.zeros((count, DIMENSIONS), dtype=np.float32)
+        self._helpers: list[Future[None]] = []
+
+    def helped(self, futures: list[Future[None]], free: Callable[[], None]) -> None:
+        """Note the helpers working on this queue; ``free`` is called once all of them are done (so the helpers
+        are released even if the caller never asks for the result)."""
+        self._helpers = futures
+        left = [len(futures)]
+        guard = threading.Lock()
+
+        def done(_: Future[None]) -> None:
+            with guard:
+                left[0] -= 1
+                last = left[0] == 0
+            if last:
+                free()
+
+        for future in futures:
+            future.add_done_callback(done)
+
+    def drain(self) -> None:
+        """Run batches from the queue into their rows until it is empty."""
+        while True:
+            try:
+                batch = self._queue.get_nowait()
+            except Empty:
+                return
+            self._out[batch] = self._run(self._encodings, batch)
+
+    def result(self) -> Vectors:
+        """The vectors, in the order of the texts: runs the batches no helper has taken, then waits for the
+        helpers' (and raises what they raised)."""
+        self.drain()
+        for future in self._helpers:
+            future.result()
+        return self._out
 
 
 def _batches(lengths: Sequence[int]) -> list[list[int]]:

@@ -6,7 +6,8 @@ For each question:
 2. the sentence model reads the whole message, its plain-words reading when the glossary or spelling
    changed it ("LAC" -> "looked after children"; of a long message, also that of its asking sentences), and
    each sentence of a long message (``reading``), and
-   finds each item's closest phrase (``semantic``);
+   finds each item's closest phrase (``semantic``); the model starts on the helper threads as soon as the
+   question is read, and the lexical engine ranks meanwhile (``Meaning``);
 3. the two are fused into one ranking and one 0-100 score, the calibrated chance the item is right
    (``fusion``); a confident answer, "did you mean", or nothing follows from that score;
 4. a broad question, as close in meaning to a theme's name as to any one item, also names that theme
@@ -29,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.answer import Answer, Match
-from bot.embeddings import VectorCache, blas, load_encoder
+from bot.embeddings import Embedding, VectorCache, blas, load_encoder
 from bot.glossary import Glossary
 from bot.knowledge import KnowledgeItem, theme_counts
 from bot.matching import fusion, lexical
@@ -96,11 +97,17 @@ class Ranking:
 class Meaning:
     """The sentence model's reading of one question: a vector per reading, and the weight each carries."""
 
-    vectors: npt.NDArray[np.float32]
+    embedding: Embedding
+    """Started when the question is read: the model runs on the helper threads while the lexical engine ranks."""
     weights: list[float]
     named: Question
     """What the question names: of a long message, its asking sentences (``reading.asked``), read by the
     lexical engine; otherwise the question itself."""
+
+    @property
+    def vectors(self) -> npt.NDArray[np.float32]:
+        """A vector per reading (waits for the model, running what the helper threads have not taken)."""
+        return self.embedding.result()
 
 
 class Engine:
@@ -189,9 +196,9 @@ class Engine:
         (``meaning``: the question's vectors when already worked out); ``explain=False`` leaves out why each
         matched, for ``explain`` to give for the few items shown."""
         assert self.semantic is not None
+        meaning = meaning or self._meaning(q)  # the model starts on the question first, then the words are ranked
         lexical_matches = self.lexical.rank_question(q, LEXICAL_CANDIDATES, explain=False)
         lexical_by_index = {self.lexical.position(m.item.id): m for m in lexical_matches}
-        meaning = meaning or self._meaning(q)
         closest = self.semantic.closest(meaning.vectors, extra=lexical_by_index.keys(), weights=meaning.weights)
         if not closest:
             return []
@@ -256,7 +263,7 @@ class Engine:
             if (reading.analysis.expansions or reading.analysis.corrections) and plain and plain not in texts:
                 texts.append(plain)
                 weights.append(1.0)
-        return Meaning(self.semantic.embed_question(texts), weights, named)
+        return Meaning(self.semantic.start_question(texts), weights, named)
 
     def broad_theme(
         self, meaning: Meaning, top_cosine: float, ranked: Sequence[KnowledgeItem] = ()

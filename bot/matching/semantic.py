@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from bot.embeddings import DIMENSIONS, Encoder, Quantised, VectorCache, blas
+from bot.embeddings import DIMENSIONS, Embedding, Encoder, Quantised, VectorCache, blas
 from bot.embeddings.cache import centroid_keys
 from bot.knowledge import KnowledgeItem
 
@@ -96,9 +96,9 @@ class SemanticIndex:
         self.spacing = spacing(centroids)
         """How far apart this base's items usually are in meaning (``spacing``); None below two items."""
 
-    def embed_question(self, sentences: Sequence[str]) -> npt.NDArray[np.float32]:
-        """Vectors of a question's readings (the whole message first, then its sentences)."""
-        return self.encoder.embed(sentences)
+    def start_question(self, sentences: Sequence[str]) -> Embedding:
+        """Start embedding a question's readings (the whole message first, then its sentences)."""
+        return self.encoder.start(sentences)
 
     def closest(
         self, readings: npt.NDArray[np.float32], extra: Iterable[int] = (), weights: Sequence[float] | None = None
