@@ -173,6 +173,7 @@ PRACTITIONER_SETS = (
     "practitioner_questions_fit.yaml",
     "practitioner_questions_hard.yaml",
     "practitioner_questions_colloquial.yaml",
+    "practitioner_questions_fresh.yaml",
 )
 PROJECT = Path(__file__).resolve().parents[1]
 

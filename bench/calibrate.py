@@ -5,7 +5,8 @@ the real engine over the shared public sets and two practitioner question sets (
 each question the top item's features (``fusion.FEATURES``) and whether it was right (out-of-scope questions:
 never), and fits a logistic regression in which the practitioner questions weigh as much as the public sets
 together (each public set alike, so no set's size decides). The harder and the colloquial practitioner sets
-(``HELD_OUT``) are kept out of the fit and reported as held out; every practitioner set is also reported over a
+(``HELD_OUT``) are kept out of the fit and reported as held out, a later development set (``REPORTED``) as not
+fitted; every practitioner set is also reported over a
 sparse copy of the bundled base (``SPARSE_QUESTIONS`` example questions per item), to show what thin curation
 costs. Paste the printed coefficients into ``bot/matching/fusion.py``; ``--check`` only reports figures with the
 coefficients in use.
@@ -31,6 +32,8 @@ from bot.matching import Engine, fusion
 TESTS_DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 FITTED = ("practitioner_questions.yaml", "practitioner_questions_fit.yaml")
 HELD_OUT = ("practitioner_questions_hard.yaml", "practitioner_questions_colloquial.yaml")
+REPORTED = ("practitioner_questions_fresh.yaml",)
+"""Development sets reported beside the others but not fitted on."""
 L2 = 1e-3
 SPARSE_QUESTIONS = 2
 """Example questions per item in the thinly curated copy of the bundled base that every practitioner set is also
@@ -108,10 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     items = load_knowledge(DEFAULT_KNOWLEDGE, exclude=[DEFAULT_GLOSSARY]).items
     bundled = Engine(items, glossary)
     sparse = Engine([replace(i, questions=i.questions[:SPARSE_QUESTIONS]) for i in items], glossary)
-    for file in (*FITTED, *HELD_OUT):
+    for file in (*FITTED, *HELD_OUT, *REPORTED):
         observed[file] = _observe(bundled, _cases_of(TESTS_DATA / file))
         observed[file + SPARSE] = _observe(sparse, _cases_of(TESTS_DATA / file))
-    not_fitted = [n for n in observed if n in HELD_OUT or n.endswith(SPARSE)]
+    not_fitted = [n for n in observed if n in HELD_OUT or n in REPORTED or n.endswith(SPARSE)]
     in_use = np.array([*fusion.COEFFICIENTS, fusion.INTERCEPT])
     if args.check:
         beta = in_use
@@ -135,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     for bar in sorted({fusion.CONFIDENT_SCORE, 30.0, 35.0, 45.0, 50.0}):
         print(f"\nconfident at score >= {bar:.0f}:")
         for name, (x, right, in_scope) in observed.items():
-            label = f"{name} (held out)" if name in HELD_OUT else name
+            label = f"{name} (held out)" if name in HELD_OUT else f"{name} (not fitted)" if name in REPORTED else name
             print(_figures(label, x, right, in_scope, beta, bar))
     return 0
 

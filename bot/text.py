@@ -219,10 +219,10 @@ STOP_WORDS = frozenset(
     genuinely get gets getting give given gives go goes going gone good got guys had has hasn hasnt have haven
     havent having he hear heard hello help helped helpful helping helps her here heres hers herself hes hey hi
     him himself his hiya honestly how i id if ill im in into is isn isnt it its itself ive just keep keeps
-    kept kind kinds know last let lets like literature ll look looking lot lots m made make makes making may
+    kept kind kinds know last let lets like literature ll look looking lot lots m made make makes making many may
     maybe me mean means meant might mine more morning most much must my myself need needs new next no nor not
     now o of off on once one ones only or other our ours ourselves out over own paper papers perhaps please
-    pointers probably put putting question quick random re real really recently report reports research
+    pointers probably put putting question quick quite random re real really recently report reports research
     researches s said same say says see seem seemed seems shall she shes should shouldn shouldnt show shows so
     some somebody someone something soon sort studied studies study such sure t ta tbh team tell than thank
     thanks that thats the their theirs them themselves then there theres these they theyd theyre theyve thing

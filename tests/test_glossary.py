@@ -45,6 +45,9 @@ def test_plural_acronyms_are_read_as_the_acronym(bundled: Library, question: str
         ("is sofs evidence based", "signs-of-safety"),
         ("YLYC results for our children in care", "bright-spots-wellbeing-survey"),
         ("what does CSWW say about agency workers", "childrens-social-work-workforce-statistics"),
+        ("IY preschool - how many sessions?", "incredible-years-preschool"),
+        ("BIT research on front door decisions", "behavioural-insights-front-door-decisions"),
+        ("what does the CWSA change for us", "childrens-wellbeing-and-schools-act-2026"),
     ],
 )
 def test_sector_shorthand_for_named_frameworks_and_releases_finds_their_item(
@@ -66,6 +69,9 @@ def test_sector_shorthand_for_named_frameworks_and_releases_finds_their_item(
         ("a deaf dad who uses BSL", "~bsl"),
         ("mum is open to the CMHT", "~cmht"),
         ("our EDI group", "~edi"),
+        ("FGDM offer in the LBP", "~letter_before_proceedings"),
+        ("CAPV - he shoved her down the stairs", "~capva"),
+        ("13yo lad looking after his mum who has MS", "~caring_for_mum"),
     ],
 )
 def test_workplace_acronyms_are_read_as_what_they_stand_for(bundled: Library, question: str, concept: str) -> None:
@@ -74,6 +80,7 @@ def test_workplace_acronyms_are_read_as_what_they_stand_for(bundled: Library, qu
 
 def test_an_ordinary_word_written_in_lower_case_is_not_an_acronym(bundled: Library) -> None:
     assert "~ad" not in bundled.engine.read("an ad for foster carers").analysis.terms
+    assert "~bit" not in bundled.engine.read("a bit of research on front door decisions").analysis.terms
 
 
 def test_an_acronym_ending_in_s_is_not_cut_to_another_form(bundled: Library) -> None:

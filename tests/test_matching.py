@@ -124,6 +124,10 @@ def test_specific_words_the_item_lacks_count_against_it_and_unseen_words_are_cou
     assert lexical_engine.unknown_words(lexical_engine.read("is group supervision well evidenced")) == (
         lexical_engine.unknown_words(lexical_engine.read("is group supervision well"))
     )
+    # "how many", "quite" frame a question too: they name nothing it is about
+    assert lexical_engine.read("how many kids get group supervision, quite a lot?").analysis.terms == (
+        lexical_engine.read("kids get group supervision").analysis.terms
+    )
 
 
 def test_a_contraction_is_read_as_its_words_not_as_an_unseen_word(engine: Engine) -> None:
