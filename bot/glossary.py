@@ -66,8 +66,9 @@ class Glossary:
                     continue
                 self.words.update(words)
                 key = tuple(stem(w) for w in words)
-                # The acronym of a match_case entry only counts in capitals; its spelled-out meaning always does.
-                table = self._caps_forms if entry.match_case and n != 1 else self._forms
+                # The acronym of a match_case entry (a one-word form) only counts in capitals; its meaning and its
+                # other forms of several words ("speech and language therapist" for SALT) always do.
+                table = self._caps_forms if entry.match_case and n != 1 and len(words) == 1 else self._forms
                 table.setdefault(key, entry)
         self._longest = max((len(k) for k in (*self._forms, *self._caps_forms)), default=0)
         self._form_stems = frozenset(w for key in (*self._forms, *self._caps_forms) for w in key)

@@ -72,6 +72,8 @@ def test_sector_shorthand_for_named_frameworks_and_releases_finds_their_item(
         ("FGDM offer in the LBP", "~letter_before_proceedings"),
         ("CAPV - he shoved her down the stairs", "~capva"),
         ("13yo lad looking after his mum who has MS", "~caring_for_mum"),
+        ("LA duty to assess YCs", "~caring_for_mum"),
+        ("CL NEET at 19-21 - risk factors?", "~care_leaver"),
     ],
 )
 def test_workplace_acronyms_are_read_as_what_they_stand_for(bundled: Library, question: str, concept: str) -> None:
@@ -91,6 +93,17 @@ def test_match_case_terms_only_count_in_capitals(engine: Engine) -> None:
     assert "~send" in engine.read("SEND support").analysis.terms
     assert "~send" not in engine.read("send me the report").analysis.terms
     assert "~send" in engine.read("special educational needs and disabilities").analysis.terms
+
+
+def test_only_the_one_word_forms_of_a_match_case_entry_need_capitals(bundled: Library) -> None:
+    read = bundled.engine.read
+    assert "~salt" not in read("add a pinch of salt").analysis.terms
+    assert "~salt" in read("waiting for SALT").analysis.terms
+    # its other forms of several words count however they are written
+    assert "~salt" in read("the speech and language therapist said").analysis.terms
+    assert "~aces" in read("one adverse childhood experience").analysis.terms
+    assert "~care_leaver" in read("care leavers and homelessness").analysis.terms
+    assert "~care_leaver" not in read("cl of milk").analysis.terms
 
 
 def test_bundled_glossary_is_large_and_covers_the_core_acronyms() -> None:

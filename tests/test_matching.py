@@ -228,6 +228,10 @@ def test_words_the_stemmer_would_turn_into_other_words_keep_their_own_meaning() 
         ("dad'll O'Brien", ["dad", "will", "obrien"]),
         ("it was NFA'd", ["it", "was", "nfa"]),
         ("birth fam, grads and mum's meds", ["birth", "family", "graduates", "and", "mum", "medication"]),
+        (
+            "agency nos, any diff across orgs, dad's tx",
+            ["agency", "numbers", "any", "difference", "across", "organisations", "dad", "treatment"],
+        ),
     ],
 )
 def test_ages_contractions_and_everyday_words_for_people_are_read_plainly(written: str, read_as: list[str]) -> None:
