@@ -350,8 +350,9 @@ def render(
     if reworded:
         first = reworded[0]
         out += [
-            f"{h}Practitioner questions reworded the way people type in chat (bundled evidence; the four sets "
-            f"together, {first.in_scope}+{first.out_of_scope} questions; `bench/robustness.py`)",
+            f"{h}Practitioner questions reworded the way people type in chat (bundled evidence; the "
+            f"{len(PRACTITIONER_SETS)} sets together, {first.in_scope}+{first.out_of_scope} questions; "
+            "`bench/robustness.py`)",
             "",
             _table(ROBUST_HEADERS, [_robust_cells(r) for r in reworded], markdown, left=1),
             "",
