@@ -108,12 +108,18 @@ class _ThreadNoting(_RecordingSession):
         return super().run(names, feeds)
 
 
-def test_a_questions_batches_run_side_by_side_and_give_the_same_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
+def _helped_and_alone(monkeypatch: pytest.MonkeyPatch) -> tuple[Encoder, Encoder, _ThreadNoting]:
+    """Two encoders as on a two-core machine: one with helper threads (its batches noted), one without."""
     monkeypatch.setattr(model, "_cores", lambda: 2)
-    side_by_side, one_by_one = Encoder(), Encoder()
-    one_by_one._helpers = None
-    noting = _ThreadNoting(side_by_side._session)
-    side_by_side._session = noting  # type: ignore[assignment]
+    helped, alone = Encoder(), Encoder()
+    alone._helpers = None
+    noting = _ThreadNoting(helped._session)
+    helped._session = noting  # type: ignore[assignment]
+    return helped, alone, noting
+
+
+def test_a_questions_batches_run_side_by_side_and_give_the_same_vectors(monkeypatch: pytest.MonkeyPatch) -> None:
+    side_by_side, one_by_one, noting = _helped_and_alone(monkeypatch)
     readings = [
         "Morning all, I have a family where dad has been violent and mum keeps letting him back, and the "
         "children are on a plan. Does the Safe and Together model help?",
@@ -136,11 +142,7 @@ def test_a_questions_batches_run_side_by_side_and_give_the_same_vectors(monkeypa
 def test_a_started_question_is_embedded_by_the_helpers_while_the_caller_does_other_work(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(model, "_cores", lambda: 2)
-    helped, alone = Encoder(), Encoder()
-    alone._helpers = None
-    noting = _ThreadNoting(helped._session)
-    helped._session = noting  # type: ignore[assignment]
+    helped, alone, noting = _helped_and_alone(monkeypatch)
     readings = [
         "Hi all, we have a sibling group of four and only two carers who could take them together. What does "
         "the research say about keeping brothers and sisters together in care?",
