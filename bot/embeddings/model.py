@@ -77,11 +77,11 @@ class Encoder:
             raise ModelError(f"{model_dir}: the sentence model could not be loaded ({exc})") from None
         helpers = min(MAX_HELPERS, _cores() - 1)
         self._helpers = ThreadPoolExecutor(helpers, thread_name_prefix="embed") if helpers > 0 else None
-        self._helper_count = helpers
         """A long chatty question is read several ways in batches of similar length (``PADDING_RATIO``); with
         one model thread per batch (see above), the batches run side by side on a machine with cores to spare:
         on two cores, p95 of the model's time per practitioner question fell from about 9.4 to 6.4 ms. Bulk
         embedding (an evidence base) stays one batch at a time, so its memory stays flat."""
+        self._helper_count = helpers
         self._helping = threading.Lock()
         """Held by the question whose batches the helpers are running: when questions arrive together (a busy
         web process), the others run their batches in their own threads, as the cores are taken anyway."""
