@@ -67,9 +67,9 @@ class Evaluation:
     features: tuple[float, ...]
     why: tuple[str, ...]
     """Why it matched (empty when ``evaluate`` was asked not to explain: see ``Engine.explain``)."""
-    closest: Closest | None = None
+    closest: Closest
     """Its closest phrase, for explaining it later."""
-    lexical_match: bool = False
+    lexical_match: bool
 
     @property
     def decisive(self) -> bool:
@@ -330,8 +330,6 @@ class Engine:
 
     def explain(self, q: Question, evaluation: Evaluation) -> tuple[str, ...]:
         """Why an evaluated item matched: the phrase it is close in meaning to, and what the words matched."""
-        if evaluation.closest is None:
-            return evaluation.why
         return self._explain(q, evaluation.closest, evaluation.lexical_match)
 
     def _explain(self, q: Question, closest: Closest, lexical_match: bool) -> tuple[str, ...]:

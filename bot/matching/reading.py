@@ -54,12 +54,19 @@ class Reading:
     weight: float
 
 
+def _clauses_by_sentence(text: str) -> list[list[str]]:
+    """Each sentence (split on end punctuation and line breaks) as its clauses (split on dashes)."""
+    return [
+        [c.strip() for c in _CLAUSE_BREAK.split(sentence or "") if c and c.strip()]
+        for sentence in _SENTENCE_END.split(text)
+    ]
+
+
 def _sentences(text: str) -> list[list[str]]:
-    """Each sentence (split on end punctuation and line breaks) as its clauses (split on dashes), greetings
-    and clauses too short to read alone dropped; sentences left with no clause are dropped."""
+    """Each sentence as its clauses (``_clauses_by_sentence``), greetings and clauses too short to read alone
+    dropped; sentences left with no clause are dropped."""
     out = []
-    for sentence in _SENTENCE_END.split(text):
-        clauses = [c.strip() for c in _CLAUSE_BREAK.split(sentence or "") if c and c.strip()]
+    for clauses in _clauses_by_sentence(text):
         clauses = [c for c in clauses if not _GREETING.match(c) and len(c.split()) >= MIN_WORDS]
         if clauses:
             out.append(clauses)
@@ -103,8 +110,7 @@ def without_greetings(text: str) -> str:
     else."""
     kept: list[str] = []
     dropped = False
-    for sentence in _SENTENCE_END.split(text):
-        clauses = [c.strip() for c in _CLAUSE_BREAK.split(sentence or "") if c and c.strip()]
+    for clauses in _clauses_by_sentence(text):
         spoken = [c for c in clauses if not _GREETING.match(c)]
         dropped = dropped or len(spoken) < len(clauses)
         if spoken:
