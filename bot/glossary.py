@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot import english
 from bot.errors import GlossaryError, Problem, display_path
 from bot.knowledge import did_you_mean
 from bot.text import clean_unicode, stem, words_of
@@ -81,9 +82,10 @@ class Glossary:
         """Non-overlapping glossary forms in ``stems``, scanning left to right, longest form first.
 
         Plural acronyms ("RHIs", "SGOs", "CPPs") are read as their singular first: the stemmer leaves them
-        whole, and practitioners pluralise acronyms as often as words. Only runs of words that occur in some form
-        are scanned (a form lies wholly inside one run, and most words of a summary are in none)."""
-        stems = [self._singular(s) if caps else s for s, caps in zip(stems, capitals, strict=True)]
+        whole, and practitioners pluralise acronyms as often as words, in chat often in lower case ("rhis",
+        "sws"). Only runs of words that occur in some form are scanned (a form lies wholly inside one run, and
+        most words of a summary are in none)."""
+        stems = [self._singular(s, caps) for s, caps in zip(stems, capitals, strict=True)]
         spans: list[Span] = []
         n, start = len(stems), 0
         while start < n:
@@ -114,12 +116,18 @@ class Glossary:
                 i += 1
         return spans
 
-    def _singular(self, word: str) -> str:
-        """The singular of a plural acronym when it is a form and the plural is not (so "CAMHS" stays CAMHS)."""
+    def _singular(self, word: str, capitals: bool) -> str:
+        """The singular of a plural acronym when it is a form and the plural is not (so "CAMHS" stays CAMHS).
+
+        Typed in lower case, the singular must be a form read in any case and the plural no English word:
+        "sws" and "rhis" are read as SW and RHI, but "swiss" is not SWIS, "gps" and "pas" are words of their own,
+        and "ehs" is not EH (read only in capitals)."""
         if len(word) < 3 or not word.endswith("s") or (word,) in self._forms or (word,) in self._caps_forms:
             return word
         single = word[:-1]
-        return single if (single,) in self._caps_forms or (single,) in self._forms else word
+        if capitals:
+            return single if (single,) in self._caps_forms or (single,) in self._forms else word
+        return single if (single,) in self._forms and not english.is_word(word) else word
 
 
 def load_glossary(path: Path | str | None) -> Glossary:

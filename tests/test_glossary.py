@@ -36,6 +36,14 @@ def test_short_acronyms_are_never_dropped_as_stop_words(engine: Engine, question
 )
 def test_plural_acronyms_are_read_as_the_acronym(bundled: Library, question: str, concept: str) -> None:
     assert concept in bundled.engine.read(question).analysis.terms
+    assert concept in bundled.engine.read(question.lower()).analysis.terms  # as typed in chat
+
+
+def test_a_plural_typed_in_lower_case_is_an_acronym_only_when_it_is_no_word(bundled: Library) -> None:
+    terms = bundled.engine.read("how many sws does a looked after kid go through").analysis.terms
+    assert "~sw" in terms
+    assert "~swis" not in bundled.engine.read("swiss cheese model of risk").analysis.terms  # a word of its own
+    assert "~ad" not in bundled.engine.read("ads for foster carers").analysis.terms  # and a match_case form
 
 
 @pytest.mark.parametrize(

@@ -384,6 +384,19 @@ def test_a_question_joined_to_its_topic_by_a_dash_is_asked_whole() -> None:
     assert [p.weight for p in parts[1:] if p.text.startswith("Our carer")] == [CONTEXT_WEIGHT]
 
 
+def test_a_topic_too_short_to_read_alone_stays_part_of_its_question() -> None:
+    message = "Lacey is 14 and on a CP plan. YLYC results - how do CLA aged 4-18 feel things are going?"
+    asking = "YLYC results - how do CLA aged 4-18 feel things are going?"
+    assert asked(message) == asking  # what it names includes YLYC, though "YLYC results" is two words
+    parts = readings(message)
+    assert [p.text for p in parts if p.weight == 1.0][1:] == [asking, "how do CLA aged 4-18 feel things are going?"]
+    assert sentences(message) == ["Lacey is 14 and on a CP plan.", "how do CLA aged 4-18 feel things are going?"]
+    # a statement with a short question clause after a dash asks too
+    assert asked("Lacey keeps going missing from placement. Mum is struggling - any ideas?") == (
+        "Mum is struggling - any ideas?"
+    )
+
+
 def test_a_long_message_typed_without_punctuation_is_read_in_runs_of_words() -> None:
     message = (
         "hi all quick one ive got a lad who keeps going missing from his placement and coming back late with "
@@ -400,6 +413,23 @@ def test_a_long_message_typed_without_punctuation_is_read_in_runs_of_words() -> 
         readings("does anyone have research on return home interviews for kids who go missing")
         == readings("does anyone have research on return home interviews for kids who go missing")[:1]
     )  # short enough to read whole
+
+
+def test_a_long_message_typed_without_punctuation_is_split_where_its_question_opens() -> None:
+    context = (
+        "morning ive just moved into our front door where police health and education sit in one room with us "
+        "triaging contacts and we keep tying ourselves in knots about consent"
+    )
+    question = "is there research on how these set-ups work best"
+    message = f"{context} {question}"
+    assert asked(message) == question  # what the message names is judged on its question
+    parts = readings(message)
+    assert parts[0].text == message
+    assert [(p.text, p.weight) for p in parts[1:]] == [(question, 1.0), (context, CONTEXT_WEIGHT)]
+    # one word that can open a question ("is") is as likely part of a statement: no split, runs of words
+    statement = f"{context} and the worry is that nobody shares anything at all before the strategy meeting"
+    assert asked(statement) is None and all(p.weight == CONTEXT_WEIGHT for p in readings(statement)[1:])
+    assert asked("our front door is busy is there research on it") is None  # short: read whole
 
 
 def test_context_before_a_question_does_not_hide_its_plain_words(bundled: Engine) -> None:

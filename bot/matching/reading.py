@@ -12,8 +12,13 @@ rarely outranks the question itself. Greetings and sign-offs are dropped.
 
 Whether a sentence asks is judged on the whole sentence: a dash often joins a question to what it is about
 ("carer had an allegation, now she wants to stop fostering - is that common?"), so the sentence is read
-whole and clause by clause, all at full weight. A long message typed without sentence punctuation (common in
-chat) is read in overlapping runs of words instead (``WINDOW``).
+whole and clause by clause, all at full weight.
+
+A long message typed without sentence punctuation (common in chat) has no sentences to split, but its question
+usually still opens the way questions do ("... we keep tying ourselves in knots about consent is there research
+on how these set-ups work"): it is split where a question opens (``_QUESTION_OPENS``: an inverted verb and its
+subject, a question word and its verb, "anyone know", "any evidence"), and the parts are read as sentences.
+With no such opening it is read in overlapping runs of words instead (``WINDOW``).
 """
 
 from __future__ import annotations
@@ -27,9 +32,12 @@ CONTEXT_WEIGHT = 0.92
 MIN_WORDS = 3
 """A sentence needs at least this many words to be read on its own ("Thanks!" is not)."""
 WINDOW = 16
-"""A long message typed without sentence punctuation is read in overlapping runs of this many words..."""
+"""A long message typed without sentence punctuation, and with no question opening inside it, is read in
+overlapping runs of this many words..."""
 WINDOW_MIN = 30
-"""...when it has at least this many words (below it, the whole message is close enough to its question)."""
+"""...when it has at least this many words (below it, the whole message is close enough to its question; split
+where a question opens, shorter messages lost more out-of-scope questions to confident answers than they
+gained)."""
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*[\n\r]+\s*")
 _CLAUSE_BREAK = re.compile(r"\s+[-–—]\s+")
@@ -38,6 +46,20 @@ _ASKING = re.compile(
     r"will|has|have|any|anything|anyone|is there|are there|evidence|research|thoughts)\b",
     re.IGNORECASE,
 )
+_QUESTION_OPENS = re.compile(
+    r"\s+(?=(?:"
+    r"(?:is|are|was|were|does|do|did|has|have|can|could|should|would|will) "
+    r"(?:there|it|they|we|you|anyone|anybody)"
+    r"|(?:what|whats|what's|how|why|where|which|who) "
+    r"(?:is|are|was|were|does|do|did|has|have|can|could|should|would|will|works|the|about|often|much|many|long|"
+    r"well|good|known)"
+    r"|(?:anyone|anybody) know|any (?:research|evidence|studies|study|data|guidance|stats|figures|thoughts|ideas)"
+    r"|whether there"
+    r")\b)",
+    re.IGNORECASE,
+)
+"""Where a question opens inside a run of words with no sentence punctuation: two words, as one alone ("is",
+"what") is as likely to be part of a statement."""
 _VERB_FIRST = re.compile(r"^\W*(?:is|are|does|do|did|can|could|should|would|will|has|have)\b", re.IGNORECASE)
 _GREETING = re.compile(
     r"^\W*(?:hi|hiya|hello|hey|morning|afternoon|evening|good (?:morning|afternoon|evening)|thanks|thank you|"
@@ -55,27 +77,44 @@ class Reading:
 
 
 def _clauses_by_sentence(text: str) -> list[list[str]]:
-    """Each sentence (split on end punctuation and line breaks) as its clauses (split on dashes)."""
-    return [
-        [c.strip() for c in _CLAUSE_BREAK.split(sentence or "") if c and c.strip()]
-        for sentence in _SENTENCE_END.split(text)
-    ]
+    """Each sentence (split on end punctuation and line breaks) as its clauses (split on dashes). A long message
+    with no sentence punctuation is split where a question opens (``_QUESTION_OPENS``) instead."""
+    sentences = _SENTENCE_END.split(text)
+    if len(sentences) == 1 and len(text.split()) >= WINDOW_MIN:
+        sentences = _QUESTION_OPENS.split(text)
+    return [[c.strip() for c in _CLAUSE_BREAK.split(sentence or "") if c and c.strip()] for sentence in sentences]
 
 
-def _sentences(text: str) -> list[list[str]]:
-    """Each sentence as its clauses (``_clauses_by_sentence``), greetings and clauses too short to read alone
-    dropped; sentences left with no clause are dropped."""
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    """One sentence of a message, greetings left out."""
+
+    clauses: list[str]
+    """Its clauses (split at dashes), short ones too: "YLYC results - how do CLA feel things are going?" is
+    about Your Life, Your Care, though "YLYC results" is too short to read alone."""
+    readable: list[str]
+    """The clauses long enough to read alone (``MIN_WORDS``)."""
+
+    @property
+    def text(self) -> str:
+        return " - ".join(self.clauses)
+
+
+def _sentences(text: str) -> list[_Sentence]:
+    """Each sentence (``_clauses_by_sentence``) without its greetings; sentences with no clause long enough to
+    read alone are dropped."""
     out = []
     for clauses in _clauses_by_sentence(text):
-        clauses = [c for c in clauses if not _GREETING.match(c) and len(c.split()) >= MIN_WORDS]
-        if clauses:
-            out.append(clauses)
+        spoken = [c for c in clauses if not _GREETING.match(c)]
+        readable = [c for c in spoken if len(c.split()) >= MIN_WORDS]
+        if readable:
+            out.append(_Sentence(spoken, readable))
     return out
 
 
 def sentences(text: str) -> list[str]:
     """The parts of a message read on their own: its sentences, split again at dashes, greetings dropped."""
-    return [clause for clauses in _sentences(text) for clause in clauses]
+    return [clause for sentence in _sentences(text) for clause in sentence.readable]
 
 
 def is_asking(sentence: str) -> bool:
@@ -87,11 +126,11 @@ def is_asking(sentence: str) -> bool:
     return bool(_ASKING.match(text)) and not (text.endswith(".") and _VERB_FIRST.match(text))
 
 
-def _asks(clauses: list[str]) -> bool:
+def _asks(sentence: _Sentence) -> bool:
     """Whether a sentence asks: as a whole, or in one of its clauses. A dash joins a question to what it is
     about ("carer had an allegation, now they want to stop fostering - is that common?"): the whole sentence
     is the question, not its last clause alone."""
-    return is_asking(" - ".join(clauses)) or any(is_asking(c) for c in clauses)
+    return is_asking(sentence.text) or any(is_asking(c) for c in sentence.clauses)
 
 
 def asked(text: str) -> str | None:
@@ -100,7 +139,7 @@ def asked(text: str) -> str | None:
     its sentences asks. What the question names is then judged on these alone (``Engine``'s word features),
     so words of the context an item lacks do not count against it."""
     found = _sentences(text)
-    asking = [" - ".join(clauses) for clauses in found if _asks(clauses)]
+    asking = [sentence.text for sentence in found if _asks(sentence)]
     return " ".join(asking) if len(found) >= 2 and asking else None
 
 
@@ -124,25 +163,25 @@ def readings(text: str) -> list[Reading]:
     give context; a sentence that asks in several clauses is also read whole."""
     whole = [Reading(without_greetings(text), 1.0)]
     found = _sentences(text)
-    if sum(len(clauses) for clauses in found) < 2:
+    if sum(len(sentence.readable) for sentence in found) < 2:
         return whole + _windows(text)
     asking: list[str] = []
     context: list[str] = []
-    for clauses in found:
-        if _asks(clauses):
-            joined = " - ".join(clauses)
-            asking += ([joined] if len(clauses) > 1 and len(found) > 1 else []) + clauses  # (one: the whole)
+    for sentence in found:
+        if _asks(sentence):
+            whole_sentence = [sentence.text] if len(sentence.clauses) > 1 and len(found) > 1 else []
+            asking += whole_sentence + sentence.readable  # (a message of one sentence: the whole message)
         else:
-            context += clauses
+            context += sentence.readable
     chosen = [Reading(p, 1.0) for p in asking] + [Reading(p, CONTEXT_WEIGHT) for p in context]
     return whole + chosen[:MAX_SENTENCES]
 
 
 def _windows(text: str) -> list[Reading]:
     """Overlapping runs of ``WINDOW`` words (half a run apart, or spread over a longer message) of a long
-    message with no sentence punctuation ("hi all quick one ive got a 15yo in resi ... any evidence lifelong
-    links works"), read as context: which run holds the question is unknown, but one of them holds it
-    without the rest of the message around it."""
+    message with no sentence punctuation and no question opening ("hi all quick one ive got a 15yo in resi ...
+    lifelong links worth a go"), read as context: which run holds the question is unknown, but one of them holds
+    it without the rest of the message around it."""
     words = text.split()
     if len(words) < WINDOW_MIN:
         return []
