@@ -29,6 +29,10 @@ from rapidfuzz.distance import OSA
 
 FREQUENCY_FILE = Path(__file__).parent / "data" / "english_frequency.tsv"
 WORDS_FILE = Path(__file__).parent / "data" / "english_words.txt"
+CHAT_WORDS_FILE = Path(__file__).parent / "data" / "british_chat_words.txt"
+CHAT_WORD_ZIPF = 4.5
+"""How everyday a word of British chat (``CHAT_WORDS_FILE``) counts at least: about as common as "mate" or
+"loads" in the frequency list, which draws mostly on text from elsewhere."""
 
 COMMON_WORD_ZIPF = 3.0
 """At or above this, a word is ordinary English and never treated as a typo."""
@@ -46,7 +50,8 @@ MAX_INFORMATION = 7.0
 
 @cache
 def frequencies() -> dict[str, float]:
-    """Word -> Zipf frequency, read once per process (about 28,000 words)."""
+    """Word -> Zipf frequency, read once per process (about 28,000 words), with the words of British chat at
+    ``CHAT_WORD_ZIPF`` at least."""
     table: dict[str, float] = {}
     with FREQUENCY_FILE.open(encoding="utf-8") as fh:
         for line in fh:
@@ -54,6 +59,8 @@ def frequencies() -> dict[str, float]:
                 continue
             word, zipf = line.split("\t")
             table[word] = float(zipf)
+    for word in _listed_words(CHAT_WORDS_FILE):
+        table[word] = max(table.get(word, 0.0), CHAT_WORD_ZIPF)
     return table
 
 
@@ -68,8 +75,13 @@ def preload() -> None:
 def words() -> frozenset[str]:
     """Real English words, rare ones included (``data/english_words.txt``, about 83,000; see its header),
     read once per process. Unlike the frequency list, it holds no common misspellings."""
-    with WORDS_FILE.open(encoding="utf-8") as fh:
-        return frozenset(line.strip() for line in fh if line.strip() and not line.startswith("#"))
+    return frozenset(_listed_words(WORDS_FILE))
+
+
+def _listed_words(path: Path) -> list[str]:
+    """The words of a one-word-per-line list, its comment lines left out."""
+    with path.open(encoding="utf-8") as fh:
+        return [line.strip() for line in fh if line.strip() and not line.startswith("#")]
 
 
 _PREFIXES = (

@@ -25,6 +25,13 @@ def test_everyday_words_weigh_less_and_say_less_than_uncommon_ones() -> None:
     assert english.information(english.zipf("call")) < 4.0 < english.information(english.zipf("neglect"))
 
 
+def test_words_of_british_chat_are_everyday_words() -> None:
+    # rare in the frequency list, everyday in a UK practitioner's message: not a sign of an unseen topic
+    for word in ("daft", "knackered", "gutted", "fortnight", "mardy"):
+        assert english.zipf(word) >= english.CHAT_WORD_ZIPF and english.specificity(english.zipf(word)) < 0.7, word
+    assert english.zipf("the") > english.CHAT_WORD_ZIPF  # a word the list rates commoner keeps its own rating
+
+
 def test_rare_real_words_are_words_and_common_misspellings_are_not() -> None:
     # rarer than the frequency list reaches, but real: never a typo to "correct"
     for word in ("remand", "niggle", "brolly", "dozing", "paediatrician", "caseload"):

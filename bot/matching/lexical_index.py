@@ -37,8 +37,18 @@ FILE = Path("lexical") / "entries.npz"
 MEMORY_LIMIT = 20_000
 """Without a cache folder, the last entries built are remembered for bases up to this many items."""
 KEY_DTYPE = np.dtype("S16")
-CODE_FILES = ("text.py", "glossary.py", "matching/lexical.py", "matching/lexical_index.py")
-"""The reading code: an edit to any of these makes every cached entry stale."""
+CODE_FILES = (
+    "text.py",
+    "glossary.py",
+    "english.py",
+    "matching/lexical.py",
+    "matching/lexical_index.py",
+    "data/english_frequency.tsv",
+    "data/english_words.txt",
+    "data/british_chat_words.txt",
+)
+"""The reading code and the word lists it consults (the glossary reads a plural in lower case as an acronym only
+when it is no English word): an edit to any of these makes every cached entry stale."""
 
 Int = npt.NDArray[np.int64]
 
