@@ -174,6 +174,7 @@ PRACTITIONER_SETS = (
     "practitioner_questions_hard.yaml",
     "practitioner_questions_colloquial.yaml",
     "practitioner_questions_fresh.yaml",
+    "practitioner_questions_chat.yaml",
 )
 PROJECT = Path(__file__).resolve().parents[1]
 

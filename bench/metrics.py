@@ -239,6 +239,7 @@ PRACTITIONER_TARGETS = {
     "practitioner_questions_hard": 0.85,
     "practitioner_questions_colloquial": 0.85,
     "practitioner_questions_fresh": 0.85,
+    "practitioner_questions_chat": 0.85,
 }
 
 

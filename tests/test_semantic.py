@@ -415,23 +415,6 @@ def test_a_long_message_typed_without_punctuation_is_read_in_runs_of_words() -> 
     )  # short enough to read whole
 
 
-def test_a_long_message_typed_without_punctuation_is_split_where_its_question_opens() -> None:
-    context = (
-        "morning ive just moved into our front door where police health and education sit in one room with us "
-        "triaging contacts and we keep tying ourselves in knots about consent"
-    )
-    question = "is there research on how these set-ups work best"
-    message = f"{context} {question}"
-    assert asked(message) == question  # what the message names is judged on its question
-    parts = readings(message)
-    assert parts[0].text == message
-    assert [(p.text, p.weight) for p in parts[1:]] == [(question, 1.0), (context, CONTEXT_WEIGHT)]
-    # one word that can open a question ("is") is as likely part of a statement: no split, runs of words
-    statement = f"{context} and the worry is that nobody shares anything at all before the strategy meeting"
-    assert asked(statement) is None and all(p.weight == CONTEXT_WEIGHT for p in readings(statement)[1:])
-    assert asked("our front door is busy is there research on it") is None  # short: read whole
-
-
 def test_context_before_a_question_does_not_hide_its_plain_words(bundled: Engine) -> None:
     # "LAC" is read as "looked after children" in the question's own plain reading, not only in that of
     # the whole message, where the context dilutes it

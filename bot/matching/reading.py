@@ -12,13 +12,8 @@ rarely outranks the question itself. Greetings and sign-offs are dropped.
 
 Whether a sentence asks is judged on the whole sentence: a dash often joins a question to what it is about
 ("carer had an allegation, now she wants to stop fostering - is that common?"), so the sentence is read
-whole and clause by clause, all at full weight.
-
-A long message typed without sentence punctuation (common in chat) has no sentences to split, but its question
-usually still opens the way questions do ("... we keep tying ourselves in knots about consent is there research
-on how these set-ups work"): it is split where a question opens (``_QUESTION_OPENS``: an inverted verb and its
-subject, a question word and its verb, "anyone know", "any evidence"), and the parts are read as sentences.
-With no such opening it is read in overlapping runs of words instead (``WINDOW``).
+whole and clause by clause, all at full weight. A long message typed without sentence punctuation (common in
+chat) is read in overlapping runs of words instead (``WINDOW``).
 """
 
 from __future__ import annotations
@@ -32,12 +27,9 @@ CONTEXT_WEIGHT = 0.92
 MIN_WORDS = 3
 """A sentence needs at least this many words to be read on its own ("Thanks!" is not)."""
 WINDOW = 16
-"""A long message typed without sentence punctuation, and with no question opening inside it, is read in
-overlapping runs of this many words..."""
+"""A long message typed without sentence punctuation is read in overlapping runs of this many words..."""
 WINDOW_MIN = 30
-"""...when it has at least this many words (below it, the whole message is close enough to its question; split
-where a question opens, shorter messages lost more out-of-scope questions to confident answers than they
-gained)."""
+"""...when it has at least this many words (below it, the whole message is close enough to its question)."""
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*[\n\r]+\s*")
 _CLAUSE_BREAK = re.compile(r"\s+[-–—]\s+")
@@ -46,20 +38,6 @@ _ASKING = re.compile(
     r"will|has|have|any|anything|anyone|is there|are there|evidence|research|thoughts)\b",
     re.IGNORECASE,
 )
-_QUESTION_OPENS = re.compile(
-    r"\s+(?=(?:"
-    r"(?:is|are|was|were|does|do|did|has|have|can|could|should|would|will) "
-    r"(?:there|it|they|we|you|anyone|anybody)"
-    r"|(?:what|whats|what's|how|why|where|which|who) "
-    r"(?:is|are|was|were|does|do|did|has|have|can|could|should|would|will|works|the|about|often|much|many|long|"
-    r"well|good|known)"
-    r"|(?:anyone|anybody) know|any (?:research|evidence|studies|study|data|guidance|stats|figures|thoughts|ideas)"
-    r"|whether there"
-    r")\b)",
-    re.IGNORECASE,
-)
-"""Where a question opens inside a run of words with no sentence punctuation: two words, as one alone ("is",
-"what") is as likely to be part of a statement."""
 _VERB_FIRST = re.compile(r"^\W*(?:is|are|does|do|did|can|could|should|would|will|has|have)\b", re.IGNORECASE)
 _GREETING = re.compile(
     r"^\W*(?:hi|hiya|hello|hey|morning|afternoon|evening|good (?:morning|afternoon|evening)|thanks|thank you|"
@@ -77,12 +55,11 @@ class Reading:
 
 
 def _clauses_by_sentence(text: str) -> list[list[str]]:
-    """Each sentence (split on end punctuation and line breaks) as its clauses (split on dashes). A long message
-    with no sentence punctuation is split where a question opens (``_QUESTION_OPENS``) instead."""
-    sentences = _SENTENCE_END.split(text)
-    if len(sentences) == 1 and len(text.split()) >= WINDOW_MIN:
-        sentences = _QUESTION_OPENS.split(text)
-    return [[c.strip() for c in _CLAUSE_BREAK.split(sentence or "") if c and c.strip()] for sentence in sentences]
+    """Each sentence (split on end punctuation and line breaks) as its clauses (split on dashes)."""
+    return [
+        [c.strip() for c in _CLAUSE_BREAK.split(sentence or "") if c and c.strip()]
+        for sentence in _SENTENCE_END.split(text)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,9 +156,9 @@ def readings(text: str) -> list[Reading]:
 
 def _windows(text: str) -> list[Reading]:
     """Overlapping runs of ``WINDOW`` words (half a run apart, or spread over a longer message) of a long
-    message with no sentence punctuation and no question opening ("hi all quick one ive got a 15yo in resi ...
-    lifelong links worth a go"), read as context: which run holds the question is unknown, but one of them holds
-    it without the rest of the message around it."""
+    message with no sentence punctuation ("hi all quick one ive got a 15yo in resi ... any evidence lifelong
+    links works"), read as context: which run holds the question is unknown, but one of them holds it
+    without the rest of the message around it."""
     words = text.split()
     if len(words) < WINDOW_MIN:
         return []
