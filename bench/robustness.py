@@ -1,9 +1,9 @@
 """How the engine holds up when the same practitioner questions are typed the way people type in chat.
 
 Each practitioner question set is asked again, reworded mechanically (``VARIANTS``): without punctuation or
-capitals, with typos, wrapped in a greeting and thanks, and after a sentence of case details. Nothing here
-was written for a particular question, so a drop from "as written" shows a kind of wording the engine reads
-badly. ``python -m bench`` prints the table; ``python -m bench.robustness`` prints it alone.
+capitals, with typos, wrapped in a greeting and thanks, after a sentence of case details, and after the name of
+the asker's council. Nothing here was written for a particular question, so a drop from "as written" shows a kind
+of wording the engine reads badly. ``python -m bench`` prints the table; ``python -m bench.robustness`` prints it alone.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ SEED = 7
 TYPO_SHARE = 0.25
 """Share of the words of five letters or more that get two neighbouring letters swapped."""
 CASE_DETAILS = "I've got a 14 year old on a CP plan, mum is really struggling and school are worried."
+COUNCILS = ("Wrexham", "Hartlepool", "Conwy", "Knowsley", "Ceredigion", "Medway", "Torfaen", "Calderdale")
+"""Where the asker works, named before the question ("we're in Conwy - ..."): councils of England and Wales."""
 
 
 def _typos(question: str, rng: random.Random) -> str:
@@ -39,6 +41,7 @@ VARIANTS: dict[str, Callable[[str, random.Random], str]] = {
     "typos": _typos,
     "greeting and thanks": lambda q, rng: f"Hi all, quick one - {q} Thanks in advance!",
     "case details first": lambda q, rng: f"{CASE_DETAILS} {q}",
+    "council named": lambda q, rng: f"we're in {rng.choice(COUNCILS)} - {q}",
 }
 
 

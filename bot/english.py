@@ -11,7 +11,8 @@ what the base cannot. The engine uses it four ways:
   common word one slip away (``respelt``), so it neither counts as a word the base has never seen nor reaches
   the sentence model as fragments;
 - an everyday word the base has never seen ("morning", "upset") counts only a little against a question,
-  while an uncommon unseen word ("theraplay") counts fully: it says the question is about something else;
+  while an uncommon unseen word ("theraplay") counts fully: it says the question is about something else; a
+  place ("Conwy", "Hartlepool": ``places``) counts as little as an everyday word, and is never a typo;
 - a confident answer needs the words it matched to carry enough information: one everyday word in common
   ("can you tell me who's calling me" against an item about calling a helpline) is not enough.
 
@@ -21,6 +22,8 @@ for "neglect"). Words not in the list (rarer than Zipf 3.0, or not English) coun
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -30,6 +33,10 @@ from rapidfuzz.distance import OSA
 FREQUENCY_FILE = Path(__file__).parent / "data" / "english_frequency.tsv"
 WORDS_FILE = Path(__file__).parent / "data" / "english_words.txt"
 CHAT_WORDS_FILE = Path(__file__).parent / "data" / "british_chat_words.txt"
+PLACES_FILE = Path(__file__).parent / "data" / "place_names.txt"
+PLACE_WORD_ZIPF = 4.0
+"""A word of a place name at least this common ("north", "city", "reading", "forest") is read as ordinary English,
+not as a place (``places``)."""
 CHAT_WORD_ZIPF = 4.5
 """How everyday a word of British chat (``CHAT_WORDS_FILE``) counts at least: about as common as "mate" or
 "loads" in the frequency list, which draws mostly on text from elsewhere."""
@@ -68,6 +75,7 @@ def preload() -> None:
     """Read every list now (about 30 ms), so the first question a process answers does not pay for it."""
     frequencies()
     words()
+    places()
     _by_length()
 
 
@@ -76,6 +84,18 @@ def words() -> frozenset[str]:
     """Real English words, rare ones included (``data/english_words.txt``, about 83,000; see its header),
     read once per process. Unlike the frequency list, it holds no common misspellings."""
     return frozenset(_listed_words(WORDS_FILE))
+
+
+@cache
+def places() -> frozenset[str]:
+    """The words of the place names practitioners give (``PLACES_FILE``: councils with children's services in
+    England and Wales, and counties): "conwy", "wrexham", "hartlepool", "doncaster". Short words and ordinary English
+    ones are left out. A place is never a typo, and says where the asker works, not what they ask about."""
+    found: set[str] = set()
+    for name in _listed_words(PLACES_FILE):
+        ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+        found.update(w for w in re.findall(r"[a-z]+", ascii_name) if len(w) >= 4 and zipf(w) < PLACE_WORD_ZIPF)
+    return frozenset(found)
 
 
 def _listed_words(path: Path) -> list[str]:
@@ -116,7 +136,7 @@ def is_word(word: str) -> bool:
 
 
 def _listed(word: str) -> bool:
-    return word in frequencies() or word in words()
+    return word in frequencies() or word in words() or word in places()
 
 
 @cache

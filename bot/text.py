@@ -38,12 +38,19 @@ def clean_unicode(text: str) -> str:
 
 # --- words -------------------------------------------------------------------------------------------
 
-# Chat filler removed as whole phrases before splitting into words ("quick one", "does anyone know").
+# Chat filler removed as whole phrases before splitting into words ("quick one", "does anyone know"). "What works"
+# opens a question ("what works for neglect?") but also starts names ("What Works for Children's Social Care", "What
+# Works Centre"): with a capital on "Works" alone it is a name and stays, so the glossary's form of the name is not cut
+# down to "for children's social care", which would then be read in "what changes for children's social care".
 _FILLER_PHRASES = re.compile(
     r"\b(?:quick (?:one|question|q)|just (?:wondering|checking)|i was wondering|i'?m wondering|"
     r"does anyone know|do you know|can you tell me|could you tell me|can you help|could you help|"
-    r"any ideas|help me find|i need to know|i want to know|what works|is there any|are there any|"
-    r"what is the|what's the|whats the|thank you|thanks a lot|many thanks|good (?:morning|afternoon|evening))\b"
+    r"any ideas|help me find|i need to know|i want to know|what (?-i:works|WORKS)|is there any|are there any|"
+    r"what is the|what's the|whats the|thank you|thanks a lot|many thanks|good (?:morning|afternoon|evening)|"
+    # greetings and thanks in Welsh, common in Welsh councils whatever the language of the message ("bore da"
+    # would otherwise be read as "domestic abuse")
+    r"bore da|prynhawn da|noswaith dda|shwmae|diolch yn fawr|diolch|hwyl fawr)\b",
+    re.IGNORECASE,
 )
 
 # Texting and note-taking shorthand that is not specific to social care (that lives in the glossary).
@@ -350,7 +357,7 @@ def words_of(text: str) -> list[tuple[str, bool]]:
     ("what works 4 neglect"). Filler phrases ("quick one", "does anyone know") are removed first.
     """
     raw = [(m.group(0), m.start()) for m in re.finditer(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?", text)]
-    lowered = _FILLER_PHRASES.sub(" ", " ".join(w.lower().replace("’", "'") for w, _ in raw))
+    lowered = _FILLER_PHRASES.sub(" ", " ".join(w.replace("’", "'") for w, _ in raw)).lower()
     # Re-align capitals with the filtered words: rebuild from the original sequence, skipping removed ones.
     kept = lowered.split()
     out: list[tuple[str, bool]] = []

@@ -32,6 +32,14 @@ def test_words_of_british_chat_are_everyday_words() -> None:
     assert english.zipf("the") > english.CHAT_WORD_ZIPF  # a word the list rates commoner keeps its own rating
 
 
+def test_places_in_england_and_wales_are_words_and_ordinary_words_in_their_names_are_not_places() -> None:
+    # council names the frequency list lacks or rates rare: never a typo ("conwy" is not "conway")
+    for place in ("conwy", "wrexham", "ceredigion", "torfaen", "hartlepool", "knowsley", "medway", "calderdale"):
+        assert english.is_word(place) and place in english.places(), place
+    for word in ("north", "city", "reading", "forest", "port", "sea"):  # read as the English words they are
+        assert word not in english.places(), word
+
+
 def test_rare_real_words_are_words_and_common_misspellings_are_not() -> None:
     # rarer than the frequency list reaches, but real: never a typo to "correct"
     for word in ("remand", "niggle", "brolly", "dozing", "paediatrician", "caseload"):

@@ -93,6 +93,28 @@ def test_an_ordinary_word_written_in_lower_case_is_not_an_acronym(bundled: Libra
     assert "~bit" not in bundled.engine.read("a bit of research on front door decisions").analysis.terms
 
 
+def test_a_name_starting_with_what_works_is_read_whole_and_only_as_the_name(bundled: Library) -> None:
+    """The words "what works" open questions and are dropped as filler, but they also start the What Works Centre's
+    names: the name is read as its concept, and the words after "what works" in a question are not taken for it."""
+    assert "~wwcsc" in bundled.engine.read("What Works for Children's Social Care review of supervision").analysis.terms
+    assert "~wwcsc" in bundled.engine.read("the What Works Centre for Children's Social Care").analysis.terms
+    for question in (
+        "what changes for children's social care in the new act?",
+        "what works for children's social care staff wellbeing",
+        "WHAT WORKS FOR CHILDREN'S SOCIAL CARE STAFF",
+    ):
+        assert "~wwcsc" not in bundled.engine.read(question).analysis.terms
+    assert "work" not in bundled.engine.read("What works for neglect?").analysis.terms  # still filler
+
+
+def test_welsh_greetings_are_not_read_as_shorthand(bundled: Library) -> None:
+    """Welsh "bore da" (good morning) ends in "da", which the glossary reads as domestic abuse."""
+    for message in ("bore da all, any evidence on family group conferences?", "Prynhawn da! FGC research? Diolch"):
+        terms = bundled.engine.read(message).analysis.terms
+        assert "~da" not in terms and "~fgc" in terms
+    assert "~da" in bundled.engine.read("DA and the toxic trio - what works?").analysis.terms
+
+
 def test_an_acronym_ending_in_s_is_not_cut_to_another_form(bundled: Library) -> None:
     assert "~camhs" in bundled.engine.read("CAMHS waiting lists").analysis.terms
 

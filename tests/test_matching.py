@@ -120,6 +120,12 @@ def test_specific_words_the_item_lacks_count_against_it_and_unseen_words_are_cou
     assert year_9s - lexical_engine.unknown_words(lexical_engine.read("group supervision for year")) == pytest.approx(
         2 * english.EVERYDAY_WEIGHT
     )
+    # so is a place: where the asker works, not a topic the base lacks, and never a typo ("conwy" is not "conway")
+    in_conwy = lexical_engine.read("group supervision in conwy")
+    assert in_conwy.analysis.corrections == ()
+    assert lexical_engine.unknown_words(in_conwy) - lexical_engine.unknown_words(
+        lexical_engine.read("group supervision in")
+    ) == pytest.approx(english.EVERYDAY_WEIGHT)
     # "evidenced" frames the question as "evidence" does
     assert lexical_engine.unknown_words(lexical_engine.read("is group supervision well evidenced")) == (
         lexical_engine.unknown_words(lexical_engine.read("is group supervision well"))

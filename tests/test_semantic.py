@@ -348,6 +348,10 @@ def test_greetings_and_sign_offs_are_left_out_of_the_whole_message() -> None:
     assert without_greetings("Hiya, DSL at Hillcrest here. What works?") == "Hiya, DSL at Hillcrest here. What works?"
     assert without_greetings("hi all") == "hi all"  # nothing else to read
     assert readings("Hi all, quick one - is there evidence on FGC")[0].text == "is there evidence on FGC"
+    # and in Welsh, as people greet and thank in Welsh councils whatever the language of the message
+    assert without_greetings("Bore da pawb - does video interaction guidance work? Diolch") == (
+        "does video interaction guidance work?"
+    )
 
 
 def test_what_a_long_message_names_is_judged_on_its_asking_sentences(bundled: Engine) -> None:

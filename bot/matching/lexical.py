@@ -42,6 +42,7 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -550,9 +551,15 @@ def _acronym_words(term: str) -> list[str]:
 
 
 def _specificity(q: Question, term: str) -> float:
-    """How specific a question's term is (``english.specificity``). A number ("14", "2015", "9s", "8am") is a
-    detail of the question (an age, a year, a count, a time), not what it is about: it counts as an everyday
-    word."""
-    if term[:1].isdigit():
+    """How specific a question's term is (``english.specificity``). A number ("14", "2015", "9s", "8am") or a place
+    ("Conwy", "Hartlepool") is a detail of the question (an age, a year, a count, a time, where the asker works),
+    not what it is about: it counts as an everyday word."""
+    if term[:1].isdigit() or term in _place_terms():
         return english.EVERYDAY_WEIGHT
     return english.specificity(q.analysis.commonness.get(term, 0.0))
+
+
+@cache
+def _place_terms() -> frozenset[str]:
+    """The terms (stems) of place names (``english.places``)."""
+    return frozenset(stem(w) for w in english.places())

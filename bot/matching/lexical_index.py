@@ -46,6 +46,7 @@ CODE_FILES = (
     "data/english_frequency.tsv",
     "data/english_words.txt",
     "data/british_chat_words.txt",
+    "data/place_names.txt",
 )
 """The reading code and the word lists it consults (the glossary reads a plural in lower case as an acronym only
 when it is no English word): an edit to any of these makes every cached entry stale."""
