@@ -410,6 +410,9 @@ _AGE_RE = re.compile(
     r"(?P<rest>,?\s?\((?:aged?\s)?\d{1,2}(?:\s?(?:yrs?|years?|yo|y/o|months?|mths?))?\)"
     r"|,?\s(?i:aged?)\s\d{1,2}\b)"
 )
+_BARE_AGE = re.compile(r"\s(?:1[0-7]|[1-9])(?=[,;)]|\s+[a-z]|\s*$)")
+"""A child's age typed straight after a name, before a lower-case word, a comma or the end ("Yonas 15 who ...",
+"Kayden 7, ..."): with a word no list knows before it, the word is a name."""
 _TITLES = frozenset({"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr"})
 _NOT_NAMES = frozenset(
     """
@@ -679,6 +682,8 @@ def _seed(word: _Word, before: _Word | None, after: _Word | None, text: str) -> 
         unknown = not flags and zipf(word.low) == 0.0
         if unknown and (possessive or _family_name(word, before, after, text)):
             return True  # possessive ("Okafor's") or "the Osei household"
+        if unknown and _BARE_AGE.match(text, word.end):
+            return True  # an age straight after: "for Yonas 15 who came here alone"
         if unknown and not word.starts_sentence and after is not None and _unknown_capitalised(after, capitalised):
             return text[word.end : after.start] == " "  # two unknown capitalised words: "Hamdi Warsame"
         beside = _beside_identifier(before, word, text) or _beside_identifier(word, after, text)

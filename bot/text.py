@@ -361,10 +361,16 @@ def words_of(text: str) -> list[tuple[str, bool]]:
     # Re-align capitals with the filtered words: rebuild from the original sequence, skipping removed ones.
     kept = lowered.split()
     out: list[tuple[str, bool]] = []
+    prefixes: set[int] = set()
+    """Positions in ``out`` of one- and two-letter words joined by a hyphen to the next: a prefix ("re-referral",
+    "u-turn"), not shorthand ("re" for "regarding", "u" for "you")."""
     i = 0
-    for original, _ in raw:
+    for original, start in raw:
         low = original.lower().replace("’", "'")
         if i < len(kept) and kept[i] == low:
+            end = start + len(original)
+            if len(low) <= 2 and text[end : end + 1] == "-" and text[end + 1 : end + 2].isalnum():
+                prefixes.add(len(out))
             out.append((low, sum(c.isupper() for c in original) >= 2))
             i += 1
     result: list[tuple[str, bool]] = []
@@ -380,7 +386,8 @@ def words_of(text: str) -> list[tuple[str, bool]]:
             word = f"{age.group(1)} {SHORTHAND.get(age.group(2), 'year old')}"
         elif word in _AGE_AFTER_NUMBER and n > 0 and out[n - 1][0].isdigit():
             word = "year old"
-        word = SHORTHAND.get(word, word)
+        if n not in prefixes:
+            word = SHORTHAND.get(word, word)
         for part in word.split():
             result.append((british(part), caps))
     return result

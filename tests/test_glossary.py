@@ -115,6 +115,12 @@ def test_welsh_greetings_are_not_read_as_shorthand(bundled: Library) -> None:
     assert "~da" in bundled.engine.read("DA and the toxic trio - what works?").analysis.terms
 
 
+def test_a_hyphenated_prefix_is_not_shorthand(bundled: Library) -> None:
+    """The concept is "re-referral"; "re" alone is "regarding", so a question regarding referrals is not about it."""
+    assert "~re_referral" in bundled.engine.read("re-referral rates after early help").analysis.terms
+    assert "~re_referral" not in bundled.engine.read("a question regarding referral thresholds").analysis.terms
+
+
 def test_an_acronym_ending_in_s_is_not_cut_to_another_form(bundled: Library) -> None:
     assert "~camhs" in bundled.engine.read("CAMHS waiting lists").analysis.terms
 

@@ -239,6 +239,7 @@ def test_words_the_stemmer_would_turn_into_other_words_keep_their_own_meaning() 
             ["agency", "numbers", "any", "difference", "across", "organisations", "dad", "treatment"],
         ),
         ("daft q tbh - any1 know", ["daft", "question", "to", "be", "honest", "anyone", "know"]),
+        ("re: re-referral after a u-turn", ["regarding", "re", "referral", "after", "a", "u", "turn"]),  # prefixes
     ],
 )
 def test_ages_contractions_and_everyday_words_for_people_are_read_plainly(written: str, read_as: list[str]) -> None:

@@ -126,6 +126,8 @@ def test_redaction_is_idempotent() -> None:
         ("UPN A123456789012", "UPN [reference]"),
         ("lives at 14 Acacia Avenue", "lives at [address]"),
         ("mum Sarah Jones says", "mum [name] says"),
+        ("for Yonas 15 who came here alone", "for [name] 15 who came here alone"),  # an age straight after
+        ("Year 9 pupils at Key Stage 4, Level 3", "Year 9 pupils at Key Stage 4, Level 3"),
         ("Mrs O'Brien said", "Mrs [name] said"),
         ("a unit called MASH", "a unit called MASH"),
         ("a meeting named FGC", "a meeting named FGC"),
