@@ -19,6 +19,8 @@ from adapters.slack.escape import escape, is_channel_id, link, question_text, un
         ("I typed &lt;!channel&gt; literally", "I typed <!channel> literally"),
         ("I typed &amp;lt; literally", "I typed &lt; literally"),
         ("  spaced\n\nout  ", "spaced out"),
+        ("does FGC work? :pray: :thinking_face: :+1::skin-tone-3:", "does FGC work?"),  # emoji are no words
+        ("visit at 10:30:00, ratio 3:1, see s.47:re", "visit at 10:30:00, ratio 3:1, see s.47:re"),
         ("", ""),
     ],
 )

@@ -5,8 +5,8 @@ a channel, ``<#C123|name>`` links a channel, ``<https://x|label>`` is a masked l
 arrives with real control sequences for what Slack recognised and with ``&amp;``, ``&lt;``, ``&gt;`` for
 the literal characters. So:
 
-* in: ``question_text`` turns control sequences into plain words (or drops them) and undoes the three
-  entities once; the result is what the core searches and records.
+* in: ``question_text`` turns control sequences into plain words (or drops them), drops emoji codes
+  (``:pray:``) and undoes the three entities once; the result is what the core searches and records.
 * out: ``escape`` encodes the three characters once, on every string we send (blocks and the
   fallback ``text``), so nothing a user typed (or a curator wrote) can ping, link or restyle.
 """
@@ -19,6 +19,8 @@ _CONTROL = re.compile(r"<([^<>]*)>")
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,40}")
 _CHANNEL_ID = re.compile(r"[CDG][A-Z0-9]{2,40}")
 _SAFE_URL = re.compile(r"https?://[^\s|<>\"'`\\^{}\x00-\x1f\x7f]+", re.IGNORECASE)
+_EMOJI = re.compile(r"(?<!\w):[a-z0-9_+'-]+:(?!\w)")
+"""An emoji as Slack sends it, ``:pray:``, ``:thinking_face:``, ``:+1::skin-tone-3:``: not words of the question."""
 
 
 def escape(text: str) -> str:
@@ -53,7 +55,7 @@ def question_text(raw: str, bot_user_id: str | None = None) -> str:
     """
     if bot_user_id:
         raw = raw.replace(f"<@{bot_user_id}>", " ")
-    plain = _CONTROL.sub(_readable, raw)
+    plain = _EMOJI.sub(" ", _CONTROL.sub(_readable, raw))
     return " ".join(unescape(plain).split())
 
 
