@@ -136,6 +136,8 @@ SHORTHAND: dict[str, str] = {
     "obvs": "obviously",
     "poss": "possible",
     "tmrw": "tomorrow",
+    "owt": "anything",
+    "nowt": "nothing",
     "wanna": "want to",
     "gonna": "going to",
     "gotta": "got to",
@@ -274,6 +276,13 @@ _AGE = re.compile(r"^(\d{1,2})(yo|yos|yro|yrold|yrolds|yr|yrs)$")
 """An age or a span written as chat shorthand: "14yo" is read as "14 year old", "3yrs" as "3 years"."""
 _AGE_AFTER_NUMBER = frozenset({"yo", "yos", "yro", "yrold", "yrolds"})
 """Age shorthand written apart from its number ("14 yo")."""
+_SECTION = re.compile(r"(?<![\w'’])([sS])\.? ?(\d{1,3})\b")
+"""A section of an Act written with a full stop or a space ("s.47", "S. 20", "s 17"), as "s47"."""
+_AMPERSAND = re.compile(r"\s&\s")
+"""An ampersand between words is "and" ("Safe & Together", "drug & alcohol court")."""
+_BEFORE_DAD = frozenset({"me", "my", "yer", "your", "his", "her", "their", "our"})
+"""Words before "da" when it means "dad", as in much of the north, Scotland and Ireland ("me da", "her da"):
+typed in lower case after them it is not DA (domestic abuse)."""
 _stemmer = Stemmer.Stemmer("english")
 
 
@@ -356,6 +365,7 @@ def words_of(text: str) -> list[tuple[str, bool]]:
     American spellings and texting shorthand mapped, and a lone "4" between words read as "for"
     ("what works 4 neglect"). Filler phrases ("quick one", "does anyone know") are removed first.
     """
+    text = _SECTION.sub(r"\1\2", _AMPERSAND.sub(" and ", text))
     raw = [(m.group(0), m.start()) for m in re.finditer(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?", text)]
     lowered = _FILLER_PHRASES.sub(" ", " ".join(w.replace("’", "'") for w, _ in raw)).lower()
     # Re-align capitals with the filtered words: rebuild from the original sequence, skipping removed ones.
@@ -381,6 +391,8 @@ def words_of(text: str) -> list[tuple[str, bool]]:
             word = _without_contraction(word)
         if word == "4" and 0 < n < len(out) - 1 and out[n - 1][0].isalpha() and out[n + 1][0].isalpha():
             word = "for"
+        if word == "da" and not caps and n > 0 and out[n - 1][0] in _BEFORE_DAD:
+            word = "dad"
         age = _AGE.match(word)
         if age:
             word = f"{age.group(1)} {SHORTHAND.get(age.group(2), 'year old')}"

@@ -121,6 +121,15 @@ def test_a_hyphenated_prefix_is_not_shorthand(bundled: Library) -> None:
     assert "~re_referral" not in bundled.engine.read("a question regarding referral thresholds").analysis.terms
 
 
+def test_sections_and_names_are_read_however_they_are_punctuated(bundled: Library) -> None:
+    for question, concept in (
+        ("s.47 timescales", "~s47"),
+        ("S. 20 drift", "~s20"),
+        ("Family Drug & Alcohol Court outcomes", "~fdac"),
+    ):
+        assert concept in bundled.engine.read(question).analysis.terms, question
+
+
 def test_an_acronym_ending_in_s_is_not_cut_to_another_form(bundled: Library) -> None:
     assert "~camhs" in bundled.engine.read("CAMHS waiting lists").analysis.terms
 

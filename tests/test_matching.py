@@ -240,6 +240,12 @@ def test_words_the_stemmer_would_turn_into_other_words_keep_their_own_meaning() 
         ),
         ("daft q tbh - any1 know", ["daft", "question", "to", "be", "honest", "anyone", "know"]),
         ("re: re-referral after a u-turn", ["regarding", "re", "referral", "after", "a", "u", "turn"]),  # prefixes
+        ("s.47 or S. 20, not it's 20", ["s47", "or", "s20", "not", "it", "20"]),  # sections of an Act
+        ("Family Drug & Alcohol Court", ["family", "drug", "and", "alcohol", "court"]),
+        (
+            "me da's on the drink, owt on that? DA too",
+            ["me", "dad", "on", "the", "drink", "anything", "on", "that", "da", "too"],
+        ),
     ],
 )
 def test_ages_contractions_and_everyday_words_for_people_are_read_plainly(written: str, read_as: list[str]) -> None:

@@ -352,6 +352,9 @@ def test_greetings_and_sign_offs_are_left_out_of_the_whole_message() -> None:
     assert without_greetings("Bore da pawb - does video interaction guidance work? Diolch") == (
         "does video interaction guidance work?"
     )
+    assert (
+        without_greetings("iya all - does video interaction guidance work?") == "does video interaction guidance work?"
+    )
 
 
 def test_what_a_long_message_names_is_judged_on_its_asking_sentences(bundled: Engine) -> None:

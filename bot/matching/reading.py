@@ -40,7 +40,7 @@ _ASKING = re.compile(
 )
 _VERB_FIRST = re.compile(r"^\W*(?:is|are|does|do|did|can|could|should|would|will|has|have)\b", re.IGNORECASE)
 _GREETING = re.compile(
-    r"^\W*(?:hi|hiya|hello|hey|morning|afternoon|evening|good (?:morning|afternoon|evening)|thanks|thank you|"
+    r"^\W*(?:hi|hiya|iya|hello|hey|morning|afternoon|evening|good (?:morning|afternoon|evening)|thanks|thank you|"
     r"cheers|ta|many thanks|thanks in advance|tia|all|team|folks|everyone|"
     r"bore da|prynhawn da|noswaith dda|shwmae|helo|diolch|hwyl)\b[\s\w!,.']{0,20}$",  # and in Welsh
     re.IGNORECASE,
