@@ -410,9 +410,9 @@ _AGE_RE = re.compile(
     r"(?P<rest>,?\s?\((?:aged?\s)?\d{1,2}(?:\s?(?:yrs?|years?|yo|y/o|months?|mths?))?\)"
     r"|,?\s(?i:aged?)\s\d{1,2}\b)"
 )
-_BARE_AGE = re.compile(r"\s(?:1[0-7]|[1-9])(?=[,;)]|\s+[a-z]|\s*$)")
-"""A child's age typed straight after a name, before a lower-case word, a comma or the end ("Yonas 15 who ...",
-"Kayden 7, ..."): with a word no list knows before it, the word is a name."""
+_BARE_AGE = re.compile(r",?\s(?:1[0-7]|[1-9])(?=[,;)]|\s+\S|\s*$)")
+"""A child's age typed straight after a name ("Yonas 15 who ...", "Tomos 10 ADHD", "Osian, 4"): with a word no list
+knows before it, the word is a name."""
 _TITLES = frozenset({"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr"})
 _NOT_NAMES = frozenset(
     """
@@ -526,7 +526,7 @@ _LOWER_NOT_NAMES = frozenset(w.lower() for w in _NOT_NAMES) | {
 }  # fmt: skip
 _SECTOR_NAMES = frozenset(
     "munro macalister laming lundy narey featherstone firmin bowlby winnicott ainsworth bronfenbrenner maslow"
-    " crittenden marmot mockingbird barnardo coram casey bywaters hackett masson".split()
+    " crittenden marmot mockingbird barnardo barnardos coram casey bywaters hackett masson".split()
 )
 """Reviews, authors and models practitioners name that the evidence base may not spell out; never redacted,
 and neither is a first name just before one ("Eileen Munro", "Josh MacAlister")."""

@@ -49,7 +49,7 @@ _FILLER_PHRASES = re.compile(
     r"what is the|what's the|whats the|thank you|thanks a lot|many thanks|good (?:morning|afternoon|evening)|"
     # greetings and thanks in Welsh, common in Welsh councils whatever the language of the message ("bore da"
     # would otherwise be read as "domestic abuse")
-    r"bore da|prynhawn da|noswaith dda|shwmae|diolch yn fawr|diolch|hwyl fawr)\b",
+    r"bore da|prynhawn da|noswaith dda|nos da|da iawn|iechyd da|shwmae|diolch yn fawr|diolch|hwyl fawr)\b",
     re.IGNORECASE,
 )
 
@@ -137,6 +137,11 @@ SHORTHAND: dict[str, str] = {
     "poss": "possible",
     "tmrw": "tomorrow",
     "owt": "anything",
+    "yoot": "youth",
+    "yute": "youth",
+    "paed": "paediatrician",
+    "paeds": "paediatricians",
+    "tldr": "in short",
     "nowt": "nothing",
     "wanna": "want to",
     "gonna": "going to",
@@ -276,13 +281,29 @@ _AGE = re.compile(r"^(\d{1,2})(yo|yos|yro|yrold|yrolds|yr|yrs)$")
 """An age or a span written as chat shorthand: "14yo" is read as "14 year old", "3yrs" as "3 years"."""
 _AGE_AFTER_NUMBER = frozenset({"yo", "yos", "yro", "yrold", "yrolds"})
 """Age shorthand written apart from its number ("14 yo")."""
-_SECTION = re.compile(r"(?<![\w'’])([sS])\.? ?(\d{1,3})\b")
-"""A section of an Act written with a full stop or a space ("s.47", "S. 20", "s 17"), as "s47"."""
+_SECTION = re.compile(r"(?<![\w'’])(?:[sS](?:ec)?\.? ?|[sS]ection)(\d{1,3})\b")
+"""A section of an Act written with a full stop or a space, or run together ("s.47", "S. 20", "sec 17",
+"section47"), as "s47"."""
 _AMPERSAND = re.compile(r"\s&\s")
 """An ampersand between words is "and" ("Safe & Together", "drug & alcohol court")."""
+_AGE_WORDS = frozenset({"age", "aged", "ages"})
+SHOUTED_WORDS = 5
+"""A message of at least this many words with no lower-case letter is read as if its capitals were not there."""
 _BEFORE_DAD = frozenset({"me", "my", "yer", "your", "his", "her", "their", "our"})
 """Words before "da" when it means "dad", as in much of the north, Scotland and Ireland ("me da", "her da"):
 typed in lower case after them it is not DA (domestic abuse)."""
+_MUM = frozenset({"mam", "mum", "ma", "mom", "mammy", "mummy"})
+
+
+def _means_dad(out: list[tuple[str, bool]], n: int, possessive: bool) -> bool:
+    """Whether "da" (in lower case) at ``out[n]`` is "dad": after "me", "her"... or a possessive ("the bairn's da"),
+    after "mam and", or itself possessive ("da's back on the scene"), which DA, domestic abuse, is not."""
+    before = out[n - 1][0] if n > 0 else ""
+    if possessive or before in _BEFORE_DAD or before.endswith("'s"):
+        return True
+    return before in ("and", "n") and n > 1 and out[n - 2][0] in _MUM
+
+
 _stemmer = Stemmer.Stemmer("english")
 
 
@@ -365,8 +386,11 @@ def words_of(text: str) -> list[tuple[str, bool]]:
     American spellings and texting shorthand mapped, and a lone "4" between words read as "for"
     ("what works 4 neglect"). Filler phrases ("quick one", "does anyone know") are removed first.
     """
-    text = _SECTION.sub(r"\1\2", _AMPERSAND.sub(" and ", text))
+    text = _SECTION.sub(r"s\1", _AMPERSAND.sub(" and ", text.replace("tl;dr", "tldr").replace("TL;DR", "tldr")))
     raw = [(m.group(0), m.start()) for m in re.finditer(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?", text)]
+    # a message typed all in capitals ("PLS SEND RESEARCH ON NEGLECT") says nothing by its capitals: "SEND" there is
+    # the verb, not special educational needs
+    shouted = len(raw) >= SHOUTED_WORDS and not any(ch.islower() for ch in text)
     lowered = _FILLER_PHRASES.sub(" ", " ".join(w.replace("’", "'") for w, _ in raw)).lower()
     # Re-align capitals with the filtered words: rebuild from the original sequence, skipping removed ones.
     kept = lowered.split()
@@ -374,25 +398,35 @@ def words_of(text: str) -> list[tuple[str, bool]]:
     prefixes: set[int] = set()
     """Positions in ``out`` of one- and two-letter words joined by a hyphen to the next: a prefix ("re-referral",
     "u-turn"), not shorthand ("re" for "regarding", "u" for "you")."""
-    i = 0
+    apart: set[int] = set()
+    """Positions in ``out`` of words with punctuation before them ("Osian, 4 and 6": that "4" is an age)."""
+    i, previous_end = 0, 0
     for original, start in raw:
         low = original.lower().replace("’", "'")
         if i < len(kept) and kept[i] == low:
             end = start + len(original)
             if len(low) <= 2 and text[end : end + 1] == "-" and text[end + 1 : end + 2].isalnum():
                 prefixes.add(len(out))
-            out.append((low, sum(c.isupper() for c in original) >= 2))
+            if text[previous_end:start].strip():
+                apart.add(len(out))
+            out.append((low, not shouted and sum(c.isupper() for c in original) >= 2))
             i += 1
+        previous_end = start + len(original)
     result: list[tuple[str, bool]] = []
     for n, (word, caps) in enumerate(out):
-        if word.endswith("'s"):
+        possessive = word.endswith("'s")
+        if possessive:
             word = word[:-2]
         elif "'" in word:
             word = _without_contraction(word)
         if word == "4" and 0 < n < len(out) - 1 and out[n - 1][0].isalpha() and out[n + 1][0].isalpha():
-            word = "for"
-        if word == "da" and not caps and n > 0 and out[n - 1][0] in _BEFORE_DAD:
+            # "support 4 families", not "Osian, 4 and 6" or "aged 4 or 5"
+            as_number = n in apart or n + 1 in apart or out[n - 1][0] in _AGE_WORDS
+            word = "4" if as_number or (n + 2 < len(out) and out[n + 2][0].isdigit()) else "for"
+        if word == "da" and not caps and _means_dad(out, n, possessive):
             word = "dad"
+        if word == "pa" and not caps and n > 0 and any(ch.isdigit() for ch in out[n - 1][0]):
+            word = "per year"  # "38k pa", "£20 pa": per annum, not a personal adviser
         age = _AGE.match(word)
         if age:
             word = f"{age.group(1)} {SHORTHAND.get(age.group(2), 'year old')}"

@@ -130,6 +130,29 @@ def test_sections_and_names_are_read_however_they_are_punctuated(bundled: Librar
         assert concept in bundled.engine.read(question).analysis.terms, question
 
 
+@pytest.mark.parametrize(
+    ("message", "read_as", "not_read_as"),
+    [
+        ("CPS decided not to charge dad", "~cps", "~cp"),  # the Crown Prosecution Service, not child protection
+        ("dad under the CMH team for psychosis", "~cmht", "~cmh"),  # not a case management hearing
+        ("TF evaluation", "~tf", None),
+        ("tf is going on with this caseload", None, "~tf"),  # chat, not Troubled Families
+        ("gofal maeth research", "~foster_care", None),  # Welsh terms of Welsh councils
+        ("plant sy'n derbyn gofal outcomes", "~cla", None),
+        ("he's been shotting for an older boy", "~cce", None),
+        ("sextortion of a 15 year old", "~sextortion", None),
+        ("diolch, nos da", None, "~da"),
+        ("PLS SEND RESEARCH ON NEGLECT", None, "~send"),
+    ],
+)
+def test_words_that_collide_with_shorthand_are_read_as_meant(
+    bundled: Library, message: str, read_as: str | None, not_read_as: str | None
+) -> None:
+    terms = bundled.engine.read(message).analysis.terms
+    assert read_as is None or read_as in terms
+    assert not_read_as is None or not_read_as not in terms
+
+
 def test_an_acronym_ending_in_s_is_not_cut_to_another_form(bundled: Library) -> None:
     assert "~camhs" in bundled.engine.read("CAMHS waiting lists").analysis.terms
 

@@ -242,6 +242,14 @@ def test_words_the_stemmer_would_turn_into_other_words_keep_their_own_meaning() 
         ("re: re-referral after a u-turn", ["regarding", "re", "referral", "after", "a", "u", "turn"]),  # prefixes
         ("s.47 or S. 20, not it's 20", ["s47", "or", "s20", "not", "it", "20"]),  # sections of an Act
         ("Family Drug & Alcohol Court", ["family", "drug", "and", "alcohol", "court"]),
+        ("sec 47, section47", ["s47", "s47"]),
+        ("paed appt, £20 pa from a trust", ["paediatrician", "appointment", "20", "per", "year", "from", "a", "trust"]),
+        ("the bairn's da, her mam and da", ["the", "bairn", "dad", "her", "mam", "and", "dad"]),
+        (
+            "Osian, 4 and 6, support 4 kids aged 4 or 5",
+            ["osian", "4", "and", "6", "support", "for", "children", "aged", "4", "or", "5"],
+        ),
+        ("tl;dr: the yoot", ["in", "short", "the", "youth"]),
         (
             "me da's on the drink, owt on that? DA too",
             ["me", "dad", "on", "the", "drink", "anything", "on", "that", "da", "too"],
@@ -250,3 +258,13 @@ def test_words_the_stemmer_would_turn_into_other_words_keep_their_own_meaning() 
 )
 def test_ages_contractions_and_everyday_words_for_people_are_read_plainly(written: str, read_as: list[str]) -> None:
     assert [word for word, _ in words_of(written)] == read_as
+
+
+def test_a_message_typed_all_in_capitals_says_nothing_by_its_capitals() -> None:
+    assert not any(caps for _, caps in words_of("PLS SEND RESEARCH ON NEGLECT"))  # the verb, not SEND
+    assert words_of("SEND support in schools")[0] == ("send", True)
+
+
+def test_a_name_written_with_a_capital_mid_sentence_is_no_typo(engine: Engine) -> None:
+    assert engine.lexical.read("teens using Kooth for support").analysis.corrections == ()
+    assert engine.lexical.read("teens using kooth for supervison").analysis.corrections != ()

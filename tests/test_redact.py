@@ -127,6 +127,8 @@ def test_redaction_is_idempotent() -> None:
         ("lives at 14 Acacia Avenue", "lives at [address]"),
         ("mum Sarah Jones says", "mum [name] says"),
         ("for Yonas 15 who came here alone", "for [name] 15 who came here alone"),  # an age straight after
+        ("Tomos 10 ADHD", "[name] 10 ADHD"),
+        ("Cerys and Osian, 4 and 6, DA", "[name] and [name], 4 and 6, DA"),
         ("Year 9 pupils at Key Stage 4, Level 3", "Year 9 pupils at Key Stage 4, Level 3"),
         ("Mrs O'Brien said", "Mrs [name] said"),
         ("a unit called MASH", "a unit called MASH"),

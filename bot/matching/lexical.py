@@ -39,6 +39,7 @@ entries with a few array operations.
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -225,13 +226,15 @@ class LexicalEngine:
 
         A question is read as the terms (a glossary concept replaces its words, so "fgc" is one thing
         asked); an item also keeps the concept's words (so a plain word search still finds it)."""
-        pairs = words_of(clean_unicode(text))
+        cleaned = clean_unicode(text)
+        pairs = words_of(cleaned)
         words = [w for w, _ in pairs]
         capitals = [c for _, c in pairs]
         corrections: list[tuple[str, str]] = []
         if correct:
+            names = proper_nouns(cleaned)
             for n, word in enumerate(words):
-                fixed = self._correct(word)
+                fixed = word if word in names else self._correct(word)
                 if fixed != word:
                     corrections.append((word, fixed))
                     words[n] = fixed
@@ -557,6 +560,15 @@ def _specificity(q: Question, term: str) -> float:
     if term[:1].isdigit() or term in _place_terms():
         return english.EVERYDAY_WEIGHT
     return english.specificity(q.analysis.commonness.get(term, 0.0))
+
+
+_PROPER_NOUN = re.compile(r"(?<=[a-z0-9,;] )[A-Z][a-z]+(?:['’]s)?\b")
+
+
+def proper_nouns(text: str) -> frozenset[str]:
+    """Words written with a capital in the middle of a sentence ("a programme called Kooth", "we're in Peckham",
+    "Cerys and Osian"): names of people, places and services, never typos of other words. Lower case."""
+    return frozenset(m.group().lower().removesuffix("'s").removesuffix("’s") for m in _PROPER_NOUN.finditer(text))
 
 
 @cache
