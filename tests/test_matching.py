@@ -266,5 +266,7 @@ def test_a_message_typed_all_in_capitals_says_nothing_by_its_capitals() -> None:
 
 
 def test_a_name_written_with_a_capital_mid_sentence_is_no_typo(engine: Engine) -> None:
-    assert engine.lexical.read("teens using Kooth for support").analysis.corrections == ()
+    assert engine.lexical.read("teens using Kooth for support").analysis.corrections == ()  # not "booth"
     assert engine.lexical.read("teens using kooth for supervison").analysis.corrections != ()
+    # two letters swapped in the base's own word is still a typo, capital or not
+    assert engine.lexical.read("does Group Supervsiion help").analysis.corrections == (("supervsiion", "supervision"),)

@@ -234,7 +234,7 @@ class LexicalEngine:
         if correct:
             names = proper_nouns(cleaned)
             for n, word in enumerate(words):
-                fixed = word if word in names else self._correct(word)
+                fixed = self._correct(word, everyday=word not in names)
                 if fixed != word:
                     corrections.append((word, fixed))
                     words[n] = fixed
@@ -274,10 +274,14 @@ class LexicalEngine:
         analysis = Analysis(tuple(terms), tuple(expansions), tuple(corrections), commonness, " ".join(plain))
         return analysis, concept_words, words
 
-    def _correct(self, word: str) -> str:
+    def _correct(self, word: str, *, everyday: bool = True) -> str:
         """The evidence base's own spelling of a mistyped word or its everyday English spelling, whichever is
         fewer slips away (an everyday spelling is what the sentence model reads, and is not an unseen word),
-        or the word itself. "evidance" is "evidence" (one slip), not "guidance" (two)."""
+        or the word itself. "evidance" is "evidence" (one slip), not "guidance" (two).
+
+        A name (written with a capital mid-sentence: ``proper_nouns``) is corrected only when two of its letters are
+        swapped in the base's own word ("Signs of Sfaety", "Lifelong Lniks"): a name one letter from a word is
+        another name ("Osian" is not "Asian", "Tomos" not "Tomas", "Kooth" not "booth")."""
         if (
             len(word) < 5
             or not word.isalpha()
@@ -300,16 +304,18 @@ class LexicalEngine:
                 rank = (int(distance), -self._surface_count[choice], choice)
                 if best is None or rank < best:
                     best = rank
+        if not everyday:  # a name: only two letters swapped in the base's own word, which no other name is
+            return best[2] if best is not None and sorted(best[2]) == sorted(word) else word
         respelt = english.respelt(word)  # one slip from a common English word, in British spelling
-        everyday = british(respelt) if respelt else None
+        common = british(respelt) if respelt else None
         if best is None:
-            return everyday or word
-        if everyday is None:
+            return common or word
+        if common is None:
             return best[2]
         # one slip from both: the base's word, unless the English one is an everyday word and commoner
         # ("isuse" is "issue", not "misuse"; "craer" is "carer", not "crater")
-        if best[0] > 1 or english.everyday_spelling(everyday, best[2]):
-            return everyday
+        if best[0] > 1 or english.everyday_spelling(common, best[2]):
+            return common
         return best[2]
 
     def read(self, question: str, *, redacted: bool = False) -> Question:
@@ -567,7 +573,7 @@ _PROPER_NOUN = re.compile(r"(?<=[a-z0-9,;] )[A-Z][a-z]+(?:['’]s)?\b")
 
 def proper_nouns(text: str) -> frozenset[str]:
     """Words written with a capital in the middle of a sentence ("a programme called Kooth", "we're in Peckham",
-    "Cerys and Osian"): names of people, places and services, never typos of other words. Lower case."""
+    "Cerys and Osian"): names of people, places and services, never typos of everyday words. Lower case."""
     return frozenset(m.group().lower().removesuffix("'s").removesuffix("’s") for m in _PROPER_NOUN.finditer(text))
 
 
