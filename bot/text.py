@@ -295,6 +295,22 @@ typed in lower case after them it is not DA (domestic abuse)."""
 _MUM = frozenset({"mam", "mum", "ma", "mom", "mammy", "mummy"})
 
 
+def _in_context(
+    word: str, out: list[tuple[str, bool]], n: int, *, possessive: bool, caps: bool, apart: set[int]
+) -> str:
+    """A word that means something else beside its neighbours: a lone "4" between words is "for" ("support 4
+    families", not "Osian, 4 and 6" or "aged 4 or 5"), "da" after "me" or "her" is "dad" (``_means_dad``), and "pa"
+    after an amount is per year ("38k pa", "£20 pa"), not a personal adviser."""
+    if word == "4" and 0 < n < len(out) - 1 and out[n - 1][0].isalpha() and out[n + 1][0].isalpha():
+        as_number = n in apart or n + 1 in apart or out[n - 1][0] in _AGE_WORDS
+        return "4" if as_number or (n + 2 < len(out) and out[n + 2][0].isdigit()) else "for"
+    if word == "da" and not caps and _means_dad(out, n, possessive):
+        return "dad"
+    if word == "pa" and not caps and n > 0 and any(ch.isdigit() for ch in out[n - 1][0]):
+        return "per year"
+    return word
+
+
 def _means_dad(out: list[tuple[str, bool]], n: int, possessive: bool) -> bool:
     """Whether "da" (in lower case) at ``out[n]`` is "dad": after "me", "her"... or a possessive ("the bairn's da"),
     after "mam and", or itself possessive ("da's back on the scene"), which DA, domestic abuse, is not."""
@@ -382,9 +398,11 @@ def words_of(text: str) -> list[tuple[str, bool]]:
     """Split cleaned text into lower-case words, each with whether it was written in capitals (two or more
     capital letters, so "ACEs" and "PuP" count).
 
-    Possessives are dropped ("child's" -> "child"), hyphens split ("looked-after" -> "looked", "after"),
-    American spellings and texting shorthand mapped, and a lone "4" between words read as "for"
-    ("what works 4 neglect"). Filler phrases ("quick one", "does anyone know") are removed first.
+    Possessives are dropped ("child's" -> "child"), hyphens split ("looked-after" -> "looked", "after"; a one- or
+    two-letter prefix such as "re-" is no shorthand), American spellings and texting shorthand mapped, a few words
+    read by their neighbours (``_in_context``), sections of Acts joined ("s.47" -> "s47") and "&" read as "and".
+    Filler phrases ("quick one", "does anyone know", greetings in Welsh) are removed first. A message typed all in
+    capitals has no word in capitals.
     """
     text = _SECTION.sub(r"s\1", _AMPERSAND.sub(" and ", text.replace("tl;dr", "tldr").replace("TL;DR", "tldr")))
     raw = [(m.group(0), m.start()) for m in re.finditer(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?", text)]
@@ -419,14 +437,7 @@ def words_of(text: str) -> list[tuple[str, bool]]:
             word = word[:-2]
         elif "'" in word:
             word = _without_contraction(word)
-        if word == "4" and 0 < n < len(out) - 1 and out[n - 1][0].isalpha() and out[n + 1][0].isalpha():
-            # "support 4 families", not "Osian, 4 and 6" or "aged 4 or 5"
-            as_number = n in apart or n + 1 in apart or out[n - 1][0] in _AGE_WORDS
-            word = "4" if as_number or (n + 2 < len(out) and out[n + 2][0].isdigit()) else "for"
-        if word == "da" and not caps and _means_dad(out, n, possessive):
-            word = "dad"
-        if word == "pa" and not caps and n > 0 and any(ch.isdigit() for ch in out[n - 1][0]):
-            word = "per year"  # "38k pa", "£20 pa": per annum, not a personal adviser
+        word = _in_context(word, out, n, possessive=possessive, caps=caps, apart=apart)
         age = _AGE.match(word)
         if age:
             word = f"{age.group(1)} {SHORTHAND.get(age.group(2), 'year old')}"
