@@ -156,8 +156,22 @@ _GREETING = re.compile(
     r"(?: there| all| bot| everyone)?[!. ]*$"
 )
 _THANKS = re.compile(
-    r"^(?:thanks|thank you|thank u|thx|ty|cheers|ta|great|brilliant|perfect|lovely|ok|okay)"
-    r"(?: (?:very much|so much|a lot|loads|mate|again))?[!. ]*$"
+    r"^(?:(?:brill|brilliant|great|perfect|lovely|fab|ace|amazing|ok|okay)[,!. ]+)?"
+    r"(?:thanks|thank you|thank u|thx|ty|cheers|ta|great|brill|brilliant|perfect|lovely|fab|ace|amazing|ok|okay"
+    r"|many thanks|kind regards|regards|best wishes|diolch(?: yn fawr)?)"
+    r"(?: (?:very much|so much|a lot|loads|mate|again|all))?[!. ]*$"
+)
+_HELP = re.compile(
+    r"^(?:\?|h|help|help(?: me)? please|help me|commands|what can you do|how does this work|how do(?:es)? (?:i|we) use "
+    r"(?:this|you|it|the bot)|what can you help (?:me )?with|can you help(?: me)?|what (?:do|can) you do|"
+    r"what are you|who are you|who made you|are you (?:a )?(?:real|human|a person|a bot|ai|a real person)|"
+    r"what is this|what's this|what is this bot|how do i ask)$"
+)
+"""Asking about the bot itself rather than the evidence: the help text says what it is and what to type."""
+_THEMES = re.compile(
+    r"^(?:themes|topics|theme|browse|list (?:themes|topics)|"
+    r"(?:show|list) (?:me )?(?:the |your |all )?(?:themes|topics)|"
+    r"what (?:themes|topics)(?: do you| can you)?(?: cover| have| know about)?|what (?:do|can) you cover)$"
 )
 _BYE = re.compile(r"^(?:bye|goodbye|see you|see ya|cya)[!. ]*$")
 _URGENT = re.compile(
@@ -168,11 +182,21 @@ _URGENT = re.compile(
     r"self[- ]harm(?:ing)? (?:now|tonight)|missing (?:now|tonight)|urgent(?:ly)?|emergency)\b"
 )
 _NONE_OF_THESE = re.compile(r"^(?:none|none of (?:these|them|those)|neither|nope|no)[!. ]*$")
-_HELPFUL = re.compile(r"^(?:y|yes|yep|yeah|helpful|useful|that helped|that helps|it helped|\+1|👍)[!. ]*$")
+_THANKED = r"(?:(?:thanks|thank you|cheers|ta|brill|great|perfect)[,!. ]+)?"
+_HELPFUL = re.compile(
+    rf"^{_THANKED}(?:y|yes|yep|yeah|helpful|useful|that helped|that helps|it helped|\+1|👍"
+    r"|(?:that|this|it)(?:'?s| is| was) (?:really |very |so |super )?(?:helpful|useful|spot on|just what i needed)"
+    r"|(?:really|very|super|so) (?:helpful|useful)|spot on|just what i needed)"
+    r"(?:[,!. ]+(?:thanks|thank you|cheers|ta))?[!. ]*$"
+)
+"""Said after an answer: the answer helped ("that's really useful, thanks")."""
 _NOT_HELPFUL = re.compile(
-    r"^(?:n|no|nope|not helpful|unhelpful|not useful|not really|👎)"
+    r"^(?:n|no|nope|not helpful|unhelpful|not useful|not really|👎"
+    r"|(?:that|this|it)(?:'?s| is| was)(?: not|n'?t) (?:helpful|useful|relevant|right|it|what i (?:needed|wanted))"
+    r"|(?:that|this|it) (?:wasn'?t|isn'?t) (?:helpful|useful|relevant|right|it|what i (?:needed|wanted))"
+    r"|not what i (?:needed|wanted|was after|was looking for)|not relevant|wrong (?:one|answer))"
     r"(?:\s*[,:;.!-]\s*|\s+(?:because\s+)?|$)(?P<reason>.*)$",
-    re.DOTALL,
+    re.DOTALL | re.IGNORECASE,
 )
 
 
@@ -214,9 +238,9 @@ class Conversation:
         word, _, rest = lowered.partition(" ")
         if not lowered:
             return Reply(Kind.HELP, messages.EMPTY_QUESTION)
-        if lowered in ("help", "?", "h", "commands", "what can you do", "how does this work"):
+        if _HELP.match(lowered):
             return Reply(Kind.HELP, messages.HELP)
-        if lowered in ("themes", "topics", "theme", "list themes", "browse"):
+        if _THEMES.match(lowered):
             return self.themes(engine)
         wanted = browsing.parse(lowered)
         if wanted is not None and wanted.narrows:

@@ -87,15 +87,22 @@ def words() -> frozenset[str]:
 
 
 @cache
+def place_name_words() -> frozenset[str]:
+    """Every word of four or more letters in the place names (``PLACES_FILE``), lower case, common ones included
+    ("yorkshire", "north", "tyneside"): a name made only of these is a place."""
+    found: set[str] = set()
+    for name in _listed_words(PLACES_FILE):
+        ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+        found.update(w for w in re.findall(r"[a-z]+", ascii_name) if len(w) >= 4)
+    return frozenset(found)
+
+
+@cache
 def places() -> frozenset[str]:
     """The words of the place names practitioners give (``PLACES_FILE``: councils with children's services in
     England and Wales, and counties): "conwy", "wrexham", "hartlepool", "doncaster". Short words and ordinary English
     ones are left out. A place is never a typo, and says where the asker works, not what they ask about."""
-    found: set[str] = set()
-    for name in _listed_words(PLACES_FILE):
-        ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-        found.update(w for w in re.findall(r"[a-z]+", ascii_name) if len(w) >= 4 and zipf(w) < PLACE_WORD_ZIPF)
-    return frozenset(found)
+    return frozenset(w for w in place_name_words() if zipf(w) < PLACE_WORD_ZIPF)
 
 
 def _listed_words(path: Path) -> list[str]:

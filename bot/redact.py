@@ -28,7 +28,7 @@ from typing import Any
 
 import phonenumbers
 
-from bot.english import zipf
+from bot.english import is_word, zipf
 from bot.text import clean_unicode
 
 __all__ = ["STEPS", "RedactingFilter", "install_log_redaction", "redact", "without_personal_details"]
@@ -413,6 +413,11 @@ _AGE_RE = re.compile(
 _BARE_AGE = re.compile(r",?\s(?:1[0-7]|[1-9])(?=[,;)]|\s+\S|\s*$)")
 """A child's age typed straight after a name ("Yonas 15 who ...", "Tomos 10 ADHD", "Osian, 4"): with a word no list
 knows before it, the word is a name."""
+_STATED_AGE = re.compile(
+    r"\s(?:is|was|turns|turned|who's|who is)\s(?:aged?\s|only\s|just\s)?(?:1[0-8]|[1-9])(?!\d|:|\.\d)"
+)
+"""An age stated straight after a word ("yonas is 16", "Chidi is 18 and ..."): with a word no list knows before
+it, or a given name, the word is a name."""
 _TITLES = frozenset({"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr"})
 _NOT_NAMES = frozenset(
     """
@@ -551,6 +556,11 @@ _PLACES = frozenset(
     """.split()
 )
 """Councils and cities: how practitioners name where evidence comes from ("What did Leeds find?")."""
+_LONGEST_NAME = 30
+"""Letters in the longest word taken for a name by what is said around it (a longer one is not a name)."""
+_MAX_LOWER_GIVEN = 3.0
+"""A lower-case given name with an age stated after it ("osian is 14") counts below this Zipf frequency only (not
+"the baba is 6 weeks")."""
 _MAX_COMMON = 5.0
 """A lower-case surname after a lower-case given name ("sarah hall") counts below this Zipf frequency only."""
 
@@ -684,8 +694,17 @@ def _seed(word: _Word, before: _Word | None, after: _Word | None, text: str) -> 
             return True  # possessive ("Okafor's") or "the Osei household"
         if unknown and _BARE_AGE.match(text, word.end):
             return True  # an age straight after: "for Yonas 15 who came here alone"
-        if unknown and not word.starts_sentence and after is not None and _unknown_capitalised(after, capitalised):
-            return text[word.end : after.start] == " "  # two unknown capitalised words: "Hamdi Warsame"
+        if (_unlisted(word.low) or ("g" in flags and "w" not in flags)) and _STATED_AGE.match(text, word.end):
+            return True  # "Yonas is 16 and ..."
+        # two unknown capitalised words: "Hamdi Warsame"; opening a sentence, neither may be a word or a place of
+        # any list ("Ynys Môn, young carers")
+        if (
+            unknown
+            and after is not None
+            and _unknown_capitalised(after, capitalised)
+            and (not word.starts_sentence or (_unlisted(word.low) and _unlisted(after.low)))
+        ):
+            return text[word.end : after.start] == " "
         beside = _beside_identifier(before, word, text) or _beside_identifier(word, after, text)
         return beside and (unknown or "g" in flags)  # "[date of birth] - Liam", "Dobrescu, [postcode]"
     if word.lower and len(word.low) >= 3:
@@ -694,8 +713,25 @@ def _seed(word: _Word, before: _Word | None, after: _Word | None, text: str) -> 
         if _family_name(word, before, after, text):
             return ("s" in flags and "w" not in flags) or (not flags and zipf(word.low) == 0.0)
         words, _, _ = evidence_vocabulary()
-        return word.low not in words and "g" in flags and "f" in flags and "w" not in flags
+        if word.low in words:
+            return False
+        unknown = not flags and _unlisted(word.low)
+        if unknown and word.base != text[word.start : word.end]:
+            return True  # a possessive no list knows: "ionut's attendance"
+        given = "g" in flags and "w" not in flags and zipf(word.low) < _MAX_LOWER_GIVEN
+        if (unknown or given) and _STATED_AGE.match(text, word.end):
+            return True  # "yonas is 16 and from eritrea"
+        return "g" in flags and "f" in flags and "w" not in flags
     return False
+
+
+def _unlisted(low: str) -> bool:
+    """Neither an English word, a chat word nor a place of any list (``english.is_word``), nor a word of the
+    evidence base typed with two letters swapped ("cihldren's"): "ionut", not "nain"."""
+    if len(low) > _LONGEST_NAME or zipf(low) > 0.0 or is_word(low):
+        return False
+    words, _, _ = evidence_vocabulary()
+    return not any(low[:n] + low[n + 1] + low[n] + low[n + 2 :] in words for n in range(len(low) - 1))
 
 
 def _title_case(before: _Word | None, word: _Word, after: _Word | None, text: str) -> bool:

@@ -36,6 +36,45 @@ def clean_unicode(text: str) -> str:
     return _SPACES.sub(" ", "".join(out)).strip()
 
 
+# --- pasted mail -------------------------------------------------------------------------------------
+
+_MAIL_FURNITURE = re.compile(
+    r"\b(?:sent from (?:my )?(?:iphone|ipad|android(?: phone)?|samsung(?: galaxy)?(?: smartphone)?|galaxy|mobile|phone|"
+    r"outlook(?: for (?:ios|android))?)"
+    r"|get outlook for (?:ios|android)"
+    r"|on (?:mon|tue|wed|thu|fri|sat|sun|\d{1,2} [a-z]{3})[^\n]{0,80}?\bwrote:\s*(?:> ?)*"
+    r"|-{2,} ?(?:original|forwarded) message ?-{2,})"
+    r"|^[ \t]*(?:(?:fw|fwd|re) ?: ?)+"
+    r"|^[ \t]*(?:> ?)+"
+    r"|^[ \t]*(?:from|sent|to|cc|date) ?:[^\n]*?(?=\bsubject ?:|$)"
+    r"|^[ \t]*subject ?: ?",
+    re.IGNORECASE | re.MULTILINE,
+)
+"""What a mail client adds to a pasted or forwarded message: "Sent from my iPhone", "On Tue, 3 Dec ... wrote:",
+quote marks, "FW:", header lines. Read as words, it is a second topic ("sent", "phone") beside the question."""
+_SIGN_OFF_LINE = re.compile(
+    r"^[ \t]*(?:thanks|thank you|many thanks|thanks in advance|kind regards|regards|best wishes|best|cheers|ta|"
+    r"warm regards|all the best|diolch(?: yn fawr)?)[ \t]*[,.!]?[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_SIGNATURE = re.compile(
+    r"\b(?:thanks|thank you|many thanks|kind regards|regards|best wishes|cheers)[,.!]?\s+[^?\n|]*\|[^?\n]*$",
+    re.IGNORECASE,
+)
+"""A one-line signature with its parts set apart by bars: "Thanks, Jo Bloggs | Senior Practitioner | 07700 900123"."""
+
+
+def without_mail_furniture(text: str) -> str:
+    """The message without what a mail client or a signature adds: after a sign-off on a line of its own
+    ("Kind regards,") the rest (the name, job title and phone number under it) goes too, unless it asks something."""
+    text = _MAIL_FURNITURE.sub(" ", text)
+    sign_off = _SIGN_OFF_LINE.search(text)
+    if sign_off is not None and sign_off.start() > 0 and "?" not in text[sign_off.end() :]:
+        text = text[: sign_off.start()]
+    signature = _SIGNATURE.search(text)
+    return text[: signature.start()] if signature is not None and text[: signature.start()].strip() else text
+
+
 # --- words -------------------------------------------------------------------------------------------
 
 # Chat filler removed as whole phrases before splitting into words ("quick one", "does anyone know"). "What works"

@@ -94,6 +94,29 @@ def test_yes_or_no_after_an_answer_is_feedback_on_that_answer(runtime: Runtime) 
     assert rows == [("family-group-conferences", False, "nothing about teenagers"), ("group-supervision", True, "")]
 
 
+def test_feedback_in_everyday_words_is_recorded_and_thanks_are_small_talk(runtime: Runtime) -> None:
+    """ "thanks, that's really useful" and "That wasn't helpful" after an answer are feedback on it, not a new
+    question with no topic; without an answer to rate, thanks in any form are small talk."""
+    ask = runtime.conversation.handle
+    assert ask("do family group conferences work?", user="U1").kind is Kind.ANSWER
+    assert ask("thanks, that's really useful", user="U1").text == messages.FEEDBACK_THANKS
+    assert ask("group supervision evidence", user="U2").kind is Kind.ANSWER
+    assert ask("That wasn't helpful", user="U2").kind is Kind.FEEDBACK
+    assert ask("marac evidence", user="U3").kind is Kind.ANSWER
+    assert ask("not what I needed", user="U3").kind is Kind.FEEDBACK
+    rows = [(f.item_id, f.helpful) for f in runtime.store.feedback_since()]
+    assert rows == [("family-group-conferences", True), ("group-supervision", False), ("marac", False)]
+    for thanks in ("brill thanks", "Kind regards", "diolch yn fawr", "cheers all"):
+        assert ask(thanks, user="U4").kind is Kind.SMALL_TALK, thanks
+
+
+def test_questions_about_the_bot_get_the_help_and_the_themes(chat: Callable[[str], Reply]) -> None:
+    for asked in ("help please", "how do I use this?", "who made you", "are you a real person?", "can you help me"):
+        assert chat(asked).text == messages.HELP, asked
+    for asked in ("what topics do you cover?", "list topics", "what do you cover"):
+        assert chat(asked).kind is Kind.THEMES, asked
+
+
 def test_no_followed_by_a_question_is_a_new_question_not_feedback(runtime: Runtime) -> None:
     ask = runtime.conversation.handle
     assert ask("do family group conferences work?", user="U1").kind is Kind.ANSWER

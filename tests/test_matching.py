@@ -6,7 +6,7 @@ import pytest
 
 from bot import Engine, KnowledgeItem, Link, english
 from bot.matching import MAX_QUESTION_CHARS, LexicalEngine, lexical
-from bot.text import stem, words_of
+from bot.text import stem, without_mail_furniture, words_of
 
 
 @pytest.mark.parametrize(
@@ -152,6 +152,36 @@ def test_a_common_english_word_is_not_corrected_as_a_typo(engine: Engine) -> Non
     pools = engine.answer("are the pools open")  # "pools" is one letter from "tools" in an item
     assert pools.understood == () and pools.results == ()
     assert engine.answer("does group supervison help").understood == ("supervison → supervision",)
+
+
+def test_only_corrections_to_the_bases_own_words_are_echoed_and_each_reading_once(engine: Engine) -> None:
+    """A word respelt as an everyday word the base lacks changed nothing that was found and is most often a name
+    no list knows ("hodan says ..." is not "hogan"): the reply does not echo it. The correction still counts."""
+    read = engine.lexical.read("hodan says she wants group supervison")
+    assert ("supervison", "supervision") in read.analysis.corrections
+    assert engine.answer("hodan says she wants group supervison").understood == ("supervison → supervision",)
+    twice = engine.answer("fgc evidence - is there fgc research?").understood
+    assert twice == ("fgc → family group conference",)
+
+
+def test_what_a_mail_client_adds_is_not_read_as_the_question(engine: Engine) -> None:
+    pasted = (
+        "FW: evidence request\n> Hi,\n> do family group conferences stop children coming into care?\n"
+        "> Kind regards,\n> Jo Bloggs\n> Senior Practitioner\n\nSent from my iPhone"
+    )
+    assert without_mail_furniture(pasted).split() == (
+        "evidence request Hi, do family group conferences stop children coming into care?".split()
+    )
+    assert without_mail_furniture("On Tue, 3 Dec 2026 at 09:14, Dan Smith wrote: > marac evidence?").split() == [
+        "marac",
+        "evidence?",
+    ]
+    signed = "does group supervision help Thanks, Jo | Senior Practitioner | 07700 900123"
+    assert without_mail_furniture(signed).split() == "does group supervision help".split()
+    # a sign-off line followed by another question keeps it
+    assert "marac" in without_mail_furniture("fgc evidence?\nThanks\nand marac?")
+    answer = engine.answer(pasted)
+    assert [m.item.id for m in answer.results][:1] == ["family-group-conferences"]
 
 
 def test_a_mistyped_everyday_word_is_read_as_meant_and_is_not_an_unseen_word(engine: Engine) -> None:

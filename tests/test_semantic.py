@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from threadpoolctl import threadpool_info
 
 from bot import DEFAULT_GLOSSARY, DEFAULT_KNOWLEDGE, Engine, Settings, open_library
@@ -24,6 +25,7 @@ from bot.matching.reading import (
     WINDOW,
     asked,
     is_asking,
+    questions,
     readings,
     sentences,
     without_greetings,
@@ -339,6 +341,42 @@ def test_a_chatty_message_is_read_sentence_by_sentence_with_the_question_first()
     assert parts[0].text == whole and parts[1].text.startswith("Do return home") and parts[1].weight == 1.0
     assert parts[2].weight < 1.0  # context counts less than the question
     assert readings("fgc evidence?") == readings("fgc evidence?")[:1]
+
+
+def test_no_item_is_shown_as_likelier_than_the_item_ranked_above_it(bundled: Engine) -> None:
+    cases = yaml.safe_load((Path(__file__).parent / "data" / "practitioner_questions_fit.yaml").read_text())
+    shown_lists = 0
+    for case in cases["questions"][:80]:
+        answer = bundled.answer(str(case["q"]))
+        shown = answer.results or answer.suggestions
+        scores = [m.score for m in shown]
+        assert all(later <= shown[0].score for later in scores[1:]), (case["q"], scores)
+        shown_lists += len(shown) > 1
+    assert shown_lists >= 10  # the property was tried on lists, not only on single answers
+
+
+def test_a_message_asking_several_things_is_split_into_its_questions() -> None:
+    assert questions("Is Signs of Safety evidence based? Or should we be looking at Family Safeguarding?") == [
+        "Is Signs of Safety evidence based?",
+        "should we be looking at Family Safeguarding?",
+    ]
+    assert questions("1) what works for CCE 2) NRM pilot") == ["what works for CCE", "NRM pilot"]
+    assert questions("two things: • FGC evidence • MST evidence") == ["FGC evidence", "MST evidence"]
+    assert questions("what's the research on staying put, and separately is there anything on staying close?") == [
+        "what's the research on staying put",
+        "is there anything on staying close?",
+    ]
+    # one question, with or without context around it, is not split
+    assert questions("does FGC work?") == []
+    assert questions("Kai is 9. He is on a CP plan. What works for neglect?") == []
+    assert questions("any evidence on family group conferences and also on FDAC?") == []
+
+
+def test_a_message_asking_two_things_gets_an_answer_to_each(bundled: Engine) -> None:
+    """Read as one question, neither item is sure enough; asked one by one, each is, so both are the answer."""
+    message = "Quick q - what's the research on staying put, and separately is there anything on staying close?"
+    assert bundled.answer(message, several=False).results == ()
+    assert [m.item.id for m in bundled.answer(message).results] == ["staying-put", "staying-close"]
 
 
 def test_greetings_and_sign_offs_are_left_out_of_the_whole_message() -> None:

@@ -9,7 +9,10 @@ For each question:
    finds each item's closest phrase (``semantic``); the model starts on the helper threads as soon as the
    question is read, and the lexical engine ranks meanwhile (``Meaning``);
 3. the two are fused into one ranking and one 0-100 score, the calibrated chance the item is right
-   (``fusion``); a confident answer, "did you mean", or nothing follows from that score;
+   (``fusion``); a confident answer, "did you mean", or nothing follows from that score, and a confident
+   answer must mention any programme the question names ("is Caring Dads any good?": ``programme_names``);
+   a message asking several things that is not answered as a whole is answered question by question
+   (``reading.questions``);
 4. a broad question, as close in meaning to a theme's name as to any one item, also names that theme
    (``broad_theme``), so the reply can offer all of its evidence.
 
@@ -35,7 +38,7 @@ from bot.glossary import Glossary
 from bot.knowledge import KnowledgeItem, theme_counts
 from bot.matching import fusion, lexical
 from bot.matching.lexical import LexicalEngine, Question
-from bot.matching.reading import asked, readings
+from bot.matching.reading import asked, questions, readings
 from bot.matching.semantic import QUESTION, TITLE, Closest, SemanticIndex
 
 log = logging.getLogger(__name__)
@@ -176,6 +179,9 @@ class Engine:
         # a fixed pool, so the answer never depends on how many further results the caller asked for
         evaluations = self.evaluate(q, max(limit, RANKED_POOL), meaning, explain=False)
         out = [Match(self.items[e.signals.index], fusion.score(e.features), ()) for e in evaluations]
+        # an item below the top is scored as if the top were not there; shown beside it, it is never shown as
+        # likelier than the item ranked above it ("did you mean: 1. ... [32]  2. ... [98]" reads as a mistake)
+        out[1:] = [replace(m, score=min(m.score, out[0].score)) for m in out[1:]]
         near = frozenset(
             self.items[e.signals.index].id for e in evaluations if e.signals.lexical >= lexical.SUGGEST_SCORE
         )
@@ -292,10 +298,11 @@ class Engine:
 
     # --- answering -------------------------------------------------------------------------------------
 
-    def answer(self, question: str, limit: int = 3, *, further: int = 0) -> Answer:
+    def answer(self, question: str, limit: int = 3, *, further: int = 0, several: bool = True) -> Answer:
         """Confident results (at most ``limit``), else suggestions, timed from the first character read.
 
-        ``further`` asks for that many more ranked items after those shown (for a later "more")."""
+        ``further`` asks for that many more ranked items after those shown (for a later "more"); ``several``:
+        a message that asks several things may be answered question by question (``_several``)."""
         if self.semantic is None:
             return self.lexical.answer(
                 question,
@@ -314,8 +321,15 @@ class Engine:
             theme = self.broad_theme(meaning, ranking.top_cosine, ranking.most_relevant)
         ranked = ranking.matches
 
+        wanted = self.lexical.names.asked(q.matched_text, dict(q.analysis.corrections)) if ranked else ()
+
         def answers(m: Match) -> bool:
-            return m.score >= self.confident_score and m.item.id in ranking.decisive
+            # the item must also mention what the question names ("is Caring Dads any good?": ``names``)
+            return (
+                m.score >= self.confident_score
+                and m.item.id in ranking.decisive
+                and self.lexical.names.mentioned(m.item, wanted)
+            )
 
         # only the most relevant item can be the answer; others that qualify too are "see also"
         results = [m for m in ranked if answers(m)] if ranked and answers(ranked[0]) else []
@@ -324,7 +338,35 @@ class Engine:
             [] if results else [m for m in ranked if m.score >= self.suggest_score or m.item.id in ranking.lexical_near]
         )
         answer = self.lexical.assemble(q, ranked, results, suggestions, limit, further, started)
+        if not results and several:
+            answer = self._several(q, answer, limit, started) or answer
         return replace(answer, theme=theme) if theme else answer
+
+    def _several(self, q: Question, whole: Answer, limit: int, started: float) -> Answer | None:
+        """A message that asks several things ("is Signs of Safety evidence based? Or should we be looking at
+        Family Safeguarding instead?") and gets no confident answer as a whole: each question is answered on its
+        own, and when two or more get confident answers from different items, those are the answer, in the
+        order asked. One confident part alone changes nothing (the whole message already weighed it)."""
+        parts = questions(q.matched_text)
+        if not parts:
+            return None
+        found: dict[str, Match] = {}
+        understood = list(whole.understood)
+        for part in parts:
+            answer = self.answer(part, limit=1, several=False)
+            if answer.results and answer.results[0].item.id not in found:
+                found[answer.results[0].item.id] = answer.results[0]
+                understood += answer.understood
+        if len(found) < 2:
+            return None
+        return replace(
+            whole,
+            results=tuple(found.values())[: max(limit, len(parts))],
+            suggestions=(),
+            further=(),
+            understood=tuple(dict.fromkeys(understood)),
+            elapsed_ms=(time.perf_counter() - started) * 1000.0,
+        )
 
     # --- explanations ----------------------------------------------------------------------------------
 

@@ -55,8 +55,9 @@ from bot.answer import Answer, Match
 from bot.glossary import Glossary
 from bot.knowledge import KnowledgeItem
 from bot.matching import lexical_index
+from bot.matching.programme_names import ProgrammeNames
 from bot.redact import without_personal_details
-from bot.text import STOP_WORDS, british, clean_unicode, stem, words_of
+from bot.text import STOP_WORDS, british, clean_unicode, stem, without_mail_furniture, words_of
 
 MAX_QUESTION_CHARS = 1000
 """Text beyond this is not read (the user is told). Keeps every question well under a millisecond or two."""
@@ -139,6 +140,8 @@ class LexicalEngine:
         self._concept_of = {id(e): e.concept for e in self.glossary.entries}
         """Each entry's concept term (``GlossaryEntry.concept`` is worked out afresh on every call)."""
         self._protected = {w for e in self.glossary.entries for w in _acronym_words(e.term)}
+        self.names = ProgrammeNames(form for e in self.glossary.entries for form in e.forms)
+        """Names a question asks about ("Caring Dads"): a confident answer must mention them (``programme_names``)."""
         entries = self._entries(cache)
         count = len(self.items)
         # term -> (item indexes ascending, idf x field weight, code of the best field it appears in): slices
@@ -321,7 +324,7 @@ class LexicalEngine:
     def read(self, question: str, *, redacted: bool = False) -> Question:
         """Clean, cap and analyse a question; ``redacted``: its personal details are already removed (a part of
         a question read before), so they are not looked for again."""
-        text = clean_unicode(question[: MAX_QUESTION_CHARS * 4])
+        text = clean_unicode(without_mail_furniture(question[: MAX_QUESTION_CHARS * 4]))
         truncated = len(text) > MAX_QUESTION_CHARS
         if truncated:
             cut = text[:MAX_QUESTION_CHARS]
@@ -439,7 +442,12 @@ class LexicalEngine:
         q = self.read(question)
         ranked = self.rank_question(q, max(limit, 3) + 1 + further)
         results = [m for m in ranked if m.score >= confident]
-        if results and not self.says_enough(q, results[0].item):
+        if results and not (
+            self.says_enough(q, results[0].item)
+            and self.names.mentioned(
+                results[0].item, self.names.asked(q.matched_text or q.text, dict(q.analysis.corrections))
+            )
+        ):
             results = []
         if (
             len(results) >= 2
@@ -476,10 +484,21 @@ class LexicalEngine:
         )
 
     def understood(self, q: Question) -> tuple[str, ...]:
-        """How the question was read, for the user: spelling corrections, then glossary expansions."""
-        understood = [f"{a} → {b}" for a, b in q.analysis.corrections]
+        """How the question was read, for the user: spelling corrections to the evidence base's own words, then
+        glossary expansions, each once. A word respelt as an everyday word the base does not use changed nothing
+        that was found, and is most often a name no list knows ("hodan -> hogan"): it is not echoed back."""
+        understood = [f"{a} → {b}" for a, b in q.analysis.corrections if self._base_word(b)]
         understood += [f"{a} → {b}" for a, b in q.analysis.expansions]
-        return tuple(understood)
+        return tuple(dict.fromkeys(understood))
+
+    def _base_word(self, word: str) -> bool:
+        """A word the evidence base or the glossary uses (as written, or its stem), or a word of asking ("evidence")."""
+        return (
+            word in self._surface_count
+            or word in self._protected
+            or word in STOP_WORDS
+            or stem(word) in self._vocab_stems
+        )
 
     def says_enough(self, q: Question, item: KnowledgeItem) -> bool:
         """Whether what the question shares with ``item`` is enough for a confident answer.
@@ -568,7 +587,7 @@ def _specificity(q: Question, term: str) -> float:
     return english.specificity(q.analysis.commonness.get(term, 0.0))
 
 
-_PROPER_NOUN = re.compile(r"(?<=[a-z0-9,;] )[A-Z][a-z]+(?:['’]s)?\b")
+_PROPER_NOUN = re.compile(r"(?<=[a-z0-9,;)] )[A-Z][a-z]+(?:['’]s)?\b")
 
 
 def proper_nouns(text: str) -> frozenset[str]:

@@ -121,6 +121,39 @@ def asked(text: str) -> str | None:
     return " ".join(asking) if len(found) >= 2 and asking else None
 
 
+_LIST_MARK = re.compile(r"(?:^|\s)(?:\(?\d{1,2}[.)]|[•*▪◦])\s+")
+"""A numbered or bulleted list typed in one message ("1) what works for CCE 2) NRM pilot", "• FGC • MST")."""
+_ALSO = re.compile(
+    r"(?:[,;:]|\?)\s*(?:and\s+|or\s+)?(?:separately|also|secondly|second|thirdly|third|plus|then|what about)\b",
+    re.IGNORECASE,
+)
+"""Where a second question starts inside a sentence: "what's the research on staying put, and separately is
+there anything on staying close?"."""
+_JOINED_ON = re.compile(
+    r"^(?:(?:and|or|but|also|plus|then|separately|secondly|second|thirdly|third|what about)\b[\s,]*)+", re.IGNORECASE
+)
+"""The words that join a second question to the first, which say nothing once it is read alone."""
+MAX_QUESTIONS = 3
+
+
+def questions(text: str) -> list[str]:
+    """The separate questions of a message that asks several things ("is Signs of Safety evidence based? Or
+    should we be looking at Family Safeguarding instead?", "1) what works for CCE 2) NRM pilot"), at most
+    ``MAX_QUESTIONS``; an empty list when it asks one thing. Context sentences are left out."""
+    listed = [part.strip() for part in _LIST_MARK.split(text) if part and part.strip()]
+    if len(listed) >= 2 and _LIST_MARK.search(text):
+        parts = listed[1:] if not _LIST_MARK.match(text) and not is_asking(listed[0]) else listed
+    else:
+        parts = [sentence.text for sentence in _sentences(text) if _asks(sentence)]
+    pieces: list[str] = []
+    for part in parts:
+        starts = [0] + [m.start() + (1 if part[m.start()] in ",;:?" else 0) for m in _ALSO.finditer(part)]
+        pieces += [part[a:b].strip(" ,;:") for a, b in zip(starts, [*starts[1:], len(part)], strict=True)]
+    pieces = [_JOINED_ON.sub("", piece) for piece in pieces]
+    found = [piece for piece in pieces if len(piece.split()) >= 2]
+    return found[:MAX_QUESTIONS] if len(found) >= 2 else []
+
+
 def without_greetings(text: str) -> str:
     """The message without its greetings and sign-offs ("Hi all, quick one - ...", "Thanks in advance!"), so the
     sentence model reads the whole message as what it says; the message itself when it has none, or nothing
