@@ -405,12 +405,17 @@ _RELATIONS = _one_of(
     "|young person|yp|pupil|foster child|neighbour|friend"
 )
 _CUE_RE = re.compile(rf"(?P<cue>\b(?i:{_RELATIONS})(?:,\s?|:\s?|\s-\s|\s\(|\s))(?P<n1>{_NAME_TOKEN}){_MORE_NAMES}")
+_AGED_RE = re.compile(
+    rf"(?P<cue>\b(?i:year old|years old|year-old|yr old|yrs old|yo|y/o)\s)(?P<n1>{_NAME_TOKEN}){_MORE_NAMES}"
+)
+"""A name after an age ("our 9 year old Tesfay"), where a nationality or other description is as likely ("a 15 year
+old Eritrean boy", "a 9 year old Deaf child"): only a word no list knows, or a given name, is taken."""
 _AGE_RE = re.compile(
     rf"(?<![\w'’-])(?P<n1>{_NAME_TOKEN})(?:\s(?P<n2>{_NAME_TOKEN}))?"
     r"(?P<rest>,?\s?\((?:aged?\s)?\d{1,2}(?:\s?(?:yrs?|years?|yo|y/o|months?|mths?))?\)"
     r"|,?\s(?i:aged?)\s\d{1,2}\b)"
 )
-_BARE_AGE = re.compile(r",?\s(?:1[0-7]|[1-9])(?=[,;)]|\s+\S|\s*$)")
+_BARE_AGE = re.compile(r",?\s(?:1[0-7]|[1-9])(?:\s?(?:yo|y/o|yrs?|yrs? old|years? old))?(?=[,;)]|\s+\S|\s*$)")
 """A child's age typed straight after a name ("Yonas 15 who ...", "Tomos 10 ADHD", "Osian, 4"): with a word no list
 knows before it, the word is a name."""
 _STATED_AGE = re.compile(
@@ -486,6 +491,15 @@ def _name_after_cue(match: re.Match[str]) -> str:
     return match.group("cue") + _NAME + match.group()[end - offset :]
 
 
+def _name_after_age(match: re.Match[str]) -> str:
+    """ "our 9 year old Tesfay": the capitalised word after the age is a name when no list knows it as a word."""
+    n1 = match.group("n1").lower().removesuffix("'s").removesuffix("’s")
+    flags = _flags(n1)
+    if not _is_name(match.group("n1")) or not (_unlisted(n1) or ("g" in flags and "w" not in flags)):
+        return match.group()
+    return _name_after_cue(match)
+
+
 def _name_before_age(match: re.Match[str]) -> str:
     """Catch "Tyler (7)" and "Tyler Smith, aged 7": an age names a child as surely as a cue word does."""
     n1, n2 = match.group("n1"), match.group("n2")
@@ -505,6 +519,7 @@ def _redact_names(text: str) -> str:
     if _ANY_CAPITAL.search(text):
         text = _TITLE_RE.sub(_name_after_cue, text)
         text = _CUE_RE.sub(_name_after_cue, text)
+        text = _AGED_RE.sub(_name_after_age, text)
         text = _AGE_RE.sub(_name_before_age, text)
     return _redact_free_names(text)
 
@@ -706,7 +721,7 @@ def _seed(word: _Word, before: _Word | None, after: _Word | None, text: str) -> 
         ):
             return text[word.end : after.start] == " "
         beside = _beside_identifier(before, word, text) or _beside_identifier(word, after, text)
-        return beside and (unknown or "g" in flags)  # "[date of birth] - Liam", "Dobrescu, [postcode]"
+        return beside and ((unknown and not is_word(word.low)) or "g" in flags)  # "[date of birth] - Liam"
     if word.lower and len(word.low) >= 3:
         if word.low in capitalised or word.low in _LOWER_NOT_NAMES:
             return False

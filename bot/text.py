@@ -88,7 +88,9 @@ _FILLER_PHRASES = re.compile(
     r"what is the|what's the|whats the|thank you|thanks a lot|many thanks|good (?:morning|afternoon|evening)|"
     # greetings and thanks in Welsh, common in Welsh councils whatever the language of the message ("bore da"
     # would otherwise be read as "domestic abuse")
-    r"bore da|prynhawn da|noswaith dda|nos da|da iawn|iechyd da|shwmae|diolch yn fawr|diolch|hwyl fawr)\b",
+    r"bore da|prynhawn da|noswaith dda|nos da|da iawn|iechyd da|shwmae|diolch yn fawr|diolch|hwyl fawr|"
+    # the label left when a date of birth is removed ("DOB [date of birth]")
+    r"d\.?o\.?b)\b",
     re.IGNORECASE,
 )
 

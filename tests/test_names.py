@@ -129,7 +129,11 @@ def test_the_vocabulary_and_name_list_are_read_from_disk() -> None:
         ("yonas is 16 and from eritrea", "[name] is 16 and from eritrea"),
         ("Kibrom is 14, at risk of CCE", "[name] is 14, at risk of CCE"),
         ("osian is 14 and at risk", "[name] is 14 and at risk"),
-        # ... but not places, Welsh family words or everyday words in those positions
+        ("our 9 year old Tesfay has nightmares", "our 9 year old [name] has nightmares"),
+        ("Bartosz 12yo and Wiktoria 8yo", "[name] 12yo and [name] 8yo"),
+        # ... but not places, Welsh family words, nationalities or everyday words in those positions
+        ("a 15 year old Eritrean boy", "a 15 year old Eritrean boy"),
+        ("a 9 year old Deaf child", "a 9 year old Deaf child"),
         ("Ynys Môn, young carers", "Ynys Môn, young carers"),
         ("kids are at their nain's", "kids are at their nain's"),
         ("the baba is 6 weeks", "the baba is 6 weeks"),
