@@ -46,6 +46,9 @@ class Answer:
     """False when nothing in the question was a topic word (only greetings, filler or stop words)."""
     theme: tuple[str, int] | None = None
     """(name, items) of the theme a broad question is about ("what works for neglect?"), else None."""
+    not_covered: tuple[str, ...] = ()
+    """Programmes the question names that the closest item does not mention ("Caring Dads"), when nothing was
+    given as a confident answer (``bot.matching.programme_names``)."""
 
     @property
     def outcome(self) -> str:
@@ -69,4 +72,5 @@ class Answer:
             "understood": list(self.understood),
             "why": {m.item.id: list(m.why) for m in (*self.results, *self.suggestions)},
             "theme": {"name": self.theme[0], "items": self.theme[1]} if self.theme else None,
+            "not_covered": list(self.not_covered),
         }

@@ -342,6 +342,9 @@ class Conversation:
             notices.append(messages.URGENT)
         if answer.truncated:
             notices.append(messages.SHORTENED.format(chars=MAX_QUESTION_CHARS))
+        if answer.not_covered:
+            names = " or ".join(f"“{name}”" for name in answer.not_covered)
+            notices.append(messages.NOT_COVERED.format(names=names))
         if answer.understood and (answer.results or answer.suggestions):
             notices.append(messages.UNDERSTOOD.format(what="; ".join(answer.understood)))
         if answer.theme:

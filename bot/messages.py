@@ -41,6 +41,7 @@ EMPTY_QUESTION = "Ask me a question about children's social care research, or ty
 NO_TOPIC = "I couldn't pick out a topic in that. Could you add a word or two about what you're looking for?"
 SHORTENED = "Your message was long, so I only read the first {chars:,} characters."
 UNDERSTOOD = "I read this as: {what}."
+NOT_COVERED = "None of the closest items is about {names} itself."
 BROAD_THEME = "A broad topic: all {count} items on “{theme}” are under 'theme {theme}'."
 URGENT = (
     "If a child may be at immediate risk, follow your local safeguarding procedures now: speak to your "

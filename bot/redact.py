@@ -475,14 +475,24 @@ def _is_name(word: str | None) -> bool:
     return word not in _NOT_NAMES and word not in _TITLES
 
 
+_COMMON_WORD = 3.5
+"""Zipf frequency from which a capitalised word after a cue that no name list holds is an ordinary word ("the
+Cafcass child Impact Assessment"), not a name."""
+
+
 def _name_after_cue(match: re.Match[str]) -> str:
-    """Redact up to three capitalised words after a cue, stopping at the first stop-listed one.
+    """Redact up to three capitalised words after a cue, stopping at the first stop-listed one or the first
+    common English word that is no name ("child Impact Assessment").
 
     A stop-listed first word ("called Mockingbird", "child Protection") means there is no name at all.
     """
     end = match.start()
     for group in ("n1", "n2", "n3"):
-        if not _is_name(match.group(group)):
+        word = match.group(group)
+        if not _is_name(word):
+            break
+        low = word.lower().removesuffix("'s").removesuffix("’s")
+        if not _flags(low) and zipf(low) >= _COMMON_WORD:
             break
         end = match.end(group)
     if end == match.start():

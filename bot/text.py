@@ -90,7 +90,7 @@ _FILLER_PHRASES = re.compile(
     # would otherwise be read as "domestic abuse")
     r"bore da|prynhawn da|noswaith dda|nos da|da iawn|iechyd da|shwmae|diolch yn fawr|diolch|hwyl fawr|"
     # the label left when a date of birth is removed ("DOB [date of birth]")
-    r"d\.?o\.?b)\b",
+    r"d\.?o\.?b)\b(?!['’])",  # not the start of a word with an apostrophe ("quick q's": one reading of it)
     re.IGNORECASE,
 )
 

@@ -338,32 +338,55 @@ class Engine:
             [] if results else [m for m in ranked if m.score >= self.suggest_score or m.item.id in ranking.lexical_near]
         )
         answer = self.lexical.assemble(q, ranked, results, suggestions, limit, further, started)
-        if not results and several:
+        # not answered, and the closest item does not mention what the question names: say so
+        if not results and wanted and ranked:
+            answer = replace(answer, not_covered=self.lexical.names.missing(ranked[0].item, wanted))
+        if several:
             answer = self._several(q, answer, limit, started) or answer
         return replace(answer, theme=theme) if theme else answer
 
     def _several(self, q: Question, whole: Answer, limit: int, started: float) -> Answer | None:
         """A message that asks several things ("is Signs of Safety evidence based? Or should we be looking at
-        Family Safeguarding instead?") and gets no confident answer as a whole: each question is answered on its
-        own, and when two or more get confident answers from different items, those are the answer, in the
-        order asked. One confident part alone changes nothing (the whole message already weighed it)."""
+        Family Safeguarding instead?", "1) CCE 2) NRM pilot") is also answered question by question.
+
+        Answered as a whole, the questions its answer does not cover follow it, when they get confident answers
+        of their own. Not answered as a whole, the confident answers of its questions are the answer, in the
+        order asked, when at least two agree to be answered: two confident, or one confident and the others
+        naming a programme the collection lacks (said so, ``not_covered``). A single question answered among
+        others that are not is left as it is: the whole message was already weighed with it."""
         parts = questions(q.matched_text)
         if not parts:
             return None
-        found: dict[str, Match] = {}
+        found: dict[str, Match] = {m.item.id: m for m in whole.results[:1]}
         understood = list(whole.understood)
+        not_covered: list[str] = []
+        unanswered = 0
         for part in parts:
             answer = self.answer(part, limit=1, several=False)
-            if answer.results and answer.results[0].item.id not in found:
-                found[answer.results[0].item.id] = answer.results[0]
+            top = answer.results[0] if answer.results else None
+            if top is None:
+                not_covered += answer.not_covered
+                unanswered += not answer.not_covered
+            elif top.item.id not in found:
+                found[top.item.id] = top
                 understood += answer.understood
-        if len(found) < 2:
+        if whole.results:
+            extra = [m for m in found.values() if m.item.id != whole.results[0].item.id]
+            if not extra:
+                return None
+            shown = {m.item.id for m in extra}
+            results = (whole.results[0], *extra, *(m for m in whole.results[1:] if m.item.id not in shown))
+            return replace(
+                whole, results=results[: max(limit, len(parts))], understood=tuple(dict.fromkeys(understood))
+            )
+        if len(found) < 2 and not (found and not_covered and not unanswered):
             return None
         return replace(
             whole,
             results=tuple(found.values())[: max(limit, len(parts))],
             suggestions=(),
             further=(),
+            not_covered=tuple(dict.fromkeys(not_covered)),
             understood=tuple(dict.fromkeys(understood)),
             elapsed_ms=(time.perf_counter() - started) * 1000.0,
         )

@@ -42,7 +42,7 @@ import math
 import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -442,13 +442,13 @@ class LexicalEngine:
         q = self.read(question)
         ranked = self.rank_question(q, max(limit, 3) + 1 + further)
         results = [m for m in ranked if m.score >= confident]
-        if results and not (
-            self.says_enough(q, results[0].item)
-            and self.names.mentioned(
-                results[0].item, self.names.asked(q.matched_text or q.text, dict(q.analysis.corrections))
-            )
-        ):
+        not_covered: tuple[str, ...] = ()
+        if results and not self.says_enough(q, results[0].item):
             results = []
+        if results:
+            wanted = self.names.asked(q.matched_text or q.text, dict(q.analysis.corrections))
+            not_covered = self.names.missing(results[0].item, wanted)
+            results = [] if not_covered else results
         if (
             len(results) >= 2
             and results[0].score < STRONG_SCORE
@@ -456,7 +456,8 @@ class LexicalEngine:
         ):
             results = []
         suggestions = [] if results else [m for m in ranked if m.score >= suggest]
-        return self.assemble(q, ranked, results, suggestions, limit, further, started)
+        answer = self.assemble(q, ranked, results, suggestions, limit, further, started)
+        return replace(answer, not_covered=not_covered) if not_covered else answer
 
     def assemble(
         self,

@@ -133,7 +133,7 @@ _JOINED_ON = re.compile(
     r"^(?:(?:and|or|but|also|plus|then|separately|secondly|second|thirdly|third|what about)\b[\s,]*)+", re.IGNORECASE
 )
 """The words that join a second question to the first, which say nothing once it is read alone."""
-MAX_QUESTIONS = 3
+MAX_QUESTIONS = 4
 
 
 def questions(text: str) -> list[str]:
