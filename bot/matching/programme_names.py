@@ -50,7 +50,10 @@ CONTEXT_WORDS = frozenset(
         "psychologist head senior advanced principal assistant team service services school primary academy "
         "college university council court judge lead panel board partnership unit hub department government "
         "office trust authority agency police hospital ward centre house home group network system bot "
-        "meeting plan conference week day session strategy policy procedure protocol act bill"
+        "meeting plan conference week day session strategy policy procedure protocol act bill "
+        "commissioner minister secretary inspector inspectorate ombudsman "
+        # the same in Welsh, as Welsh councils write them ("Gweithiwr Cymdeithasol", "Cyngor Sir Ddinbych")
+        "cyngor sir gweithiwr gweithwyr gwasanaethau gwasanaeth tîm tim ysgol llywodraeth comisiynydd"
     ).split()
 )
 """A name holding one of these is a role, a place of work, a meeting, a plan or a law ("our Senior Practitioner",
