@@ -140,6 +140,8 @@ def questions(text: str) -> list[str]:
     """The separate questions of a message that asks several things ("is Signs of Safety evidence based? Or
     should we be looking at Family Safeguarding instead?", "1) what works for CCE 2) NRM pilot"), at most
     ``MAX_QUESTIONS``; an empty list when it asks one thing. Context sentences are left out."""
+    if text.count("?") < 2 and _LIST_MARK.search(text) is None and _ALSO.search(text) is None:
+        return []  # one question mark, no list and no "also": one question, however many sentences around it
     listed = [part.strip() for part in _LIST_MARK.split(text) if part and part.strip()]
     if len(listed) >= 2 and _LIST_MARK.search(text):
         parts = listed[1:] if not _LIST_MARK.match(text) and not is_asking(listed[0]) else listed
