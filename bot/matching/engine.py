@@ -354,7 +354,9 @@ class Engine:
         order asked, when at least two agree to be answered: two confident, or one confident and the others
         naming a programme the collection lacks (said so, ``not_covered``). A single question answered among
         others that are not is left as it is: the whole message was already weighed with it."""
-        parts = questions(q.matched_text)
+        # answered as a whole, a message is split only where it says it asks several things (a list, "also"):
+        # a chatty message with two question marks rarely asks two things the answer does not already cover
+        parts = questions(q.matched_text, marked_only=bool(whole.results))
         if not parts:
             return None
         found: dict[str, Match] = {m.item.id: m for m in whole.results[:1]}

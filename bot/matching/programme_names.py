@@ -27,7 +27,7 @@ does not ask the FGC item to mention it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -97,14 +97,18 @@ class Name(NamedTuple):
 
 
 def asked_names(
-    text: str, known_terms: Iterable[tuple[str, ...]] = (), respelt: Mapping[str, str] | None = None
+    text: str,
+    known_terms: Iterable[tuple[str, ...]] = (),
+    respelt: Mapping[str, str] | None = None,
+    known_runs: frozenset[tuple[str, ...]] | None = None,
 ) -> tuple[Name, ...]:
     """The names ``text`` asks about; ``known_terms`` are the glossary's forms (as stems), which are never names
     here; ``respelt``: the reading's spelling corrections ("Safe and Togehter")."""
     asking = [w for w in _WORD.findall(text)[1:] if w.lower() in STOP_WORDS]
     if len(asking) >= 2 and sum(w[0].isupper() for w in asking) >= MOSTLY_CAPITALS * len(asking):
         return ()  # title case: "Does Anyone Have Research On Neglect"
-    known = set(known_terms)
+    known = frozenset(known_terms)
+    inside = known_runs if known_runs is not None else frozenset(run for form in known for run in _runs(form))
     out: dict[tuple[str, ...], Name] = {}
     for match in _NAME.finditer(text):
         name = match.group()
@@ -118,7 +122,7 @@ def asked_names(
         stems = written
         while len(stems) > 1 and stems[-1] in GENERIC_WORDS:
             stems = stems[:-1]
-        if not stems or any(w in CONTEXT_WORDS for w in written) or _holds_known(written, known):
+        if not stems or any(w in CONTEXT_WORDS for w in written) or _holds_known(written, known, inside):
             continue
         out.setdefault(stems, Name(name.removesuffix("'s").removesuffix("’s"), stems))
     return tuple(out.values())
@@ -133,12 +137,16 @@ def _ordinary(word: str) -> bool:
     return "g" in flags and "w" not in flags
 
 
-def _holds_known(stems: tuple[str, ...], known: set[tuple[str, ...]]) -> bool:
-    """Whether a glossary form of two or more words lies within the name, or the name within one: "Early
-    Intervention Foundation Guidebook" holds the form of EIF, which the glossary already reads."""
-    if stems in known:
-        return True
-    return any(len(form) > 1 and (_holds(stems, form) or _holds(form, stems)) for form in known)
+def _runs(words: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """Every run of two or more consecutive words."""
+    return (words[a:b] for a in range(len(words)) for b in range(a + 2, len(words) + 1))
+
+
+def _holds_known(stems: tuple[str, ...], known: frozenset[tuple[str, ...]], inside: frozenset[tuple[str, ...]]) -> bool:
+    """Whether a glossary form of two or more words lies within the name, or the name within one (``inside``: every
+    run of two or more words of a form): "Early Intervention Foundation Guidebook" holds the form of EIF, which the
+    glossary already reads."""
+    return stems in known or stems in inside or any(run in known for run in _runs(stems))
 
 
 def mentions(item_words: Sequence[str], name: tuple[str, ...]) -> bool:
@@ -184,11 +192,12 @@ class ProgrammeNames:
 
     def __init__(self, glossary_forms: Iterable[str]) -> None:
         self._known = frozenset(words(form) for form in glossary_forms)
+        self._known_runs = frozenset(run for form in self._known for run in _runs(form))
 
     def asked(self, text: str, respelt: Mapping[str, str] | None = None) -> tuple[Name, ...]:
         """The names the asking sentences of ``text`` (personal details already removed) ask about, read with
         the reading's spelling corrections (``respelt``)."""
-        return asked_names(asked(text) or text, self._known, respelt)
+        return asked_names(asked(text) or text, self._known, respelt, self._known_runs)
 
     @staticmethod
     def missing(item: KnowledgeItem, wanted: Sequence[Name]) -> tuple[str, ...]:

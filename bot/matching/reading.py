@@ -124,7 +124,7 @@ def asked(text: str) -> str | None:
 _LIST_MARK = re.compile(r"(?:^|\s)(?:\(?\d{1,2}[.)]|[•*▪◦])\s+")
 """A numbered or bulleted list typed in one message ("1) what works for CCE 2) NRM pilot", "• FGC • MST")."""
 _ALSO = re.compile(
-    r"(?:[,;:]|\?)\s*(?:and\s+|or\s+)?(?:separately|also|secondly|second|thirdly|third|plus|then|what about)\b",
+    r"(?:[,;:]|\?)\s*(?:and\s+|or\s+)?(?:separately|also|secondly|second|thirdly|third|plus|what about)\b",
     re.IGNORECASE,
 )
 """Where a second question starts inside a sentence: "what's the research on staying put, and separately is
@@ -136,14 +136,22 @@ _JOINED_ON = re.compile(
 MAX_QUESTIONS = 4
 
 
-def questions(text: str) -> list[str]:
+def _is_list(text: str) -> bool:
+    """Two or more list marks, a numbered list starting at 1 ("two kids under 10. Manager wants ..." is no list)."""
+    marks = [m.group().strip(" (") for m in _LIST_MARK.finditer(text)]
+    return len(marks) >= 2 and (marks[0][0] in "•*▪◦" or marks[0][0] == "1")
+
+
+def questions(text: str, *, marked_only: bool = False) -> list[str]:
     """The separate questions of a message that asks several things ("is Signs of Safety evidence based? Or
     should we be looking at Family Safeguarding instead?", "1) what works for CCE 2) NRM pilot"), at most
-    ``MAX_QUESTIONS``; an empty list when it asks one thing. Context sentences are left out."""
-    if text.count("?") < 2 and _LIST_MARK.search(text) is None and _ALSO.search(text) is None:
+    ``MAX_QUESTIONS``; an empty list when it asks one thing. Context sentences are left out. ``marked_only``:
+    only a message that marks its questions (a list, "also", "separately") is split."""
+    marked = _is_list(text) or _ALSO.search(text) is not None
+    if not marked and (marked_only or text.count("?") < 2):
         return []  # one question mark, no list and no "also": one question, however many sentences around it
     listed = [part.strip() for part in _LIST_MARK.split(text) if part and part.strip()]
-    if len(listed) >= 2 and _LIST_MARK.search(text):
+    if len(listed) >= 2 and _is_list(text):
         parts = listed[1:] if not _LIST_MARK.match(text) and not is_asking(listed[0]) else listed
     else:
         parts = [sentence.text for sentence in _sentences(text) if _asks(sentence)]
