@@ -11,8 +11,8 @@ For each question:
 3. the two are fused into one ranking and one 0-100 score, the calibrated chance the item is right
    (``fusion``); a confident answer, "did you mean", or nothing follows from that score, and a confident
    answer must mention any programme the question names ("is Caring Dads any good?": ``programme_names``);
-   a message asking several things that is not answered as a whole is answered question by question
-   (``reading.questions``);
+   a message asking several things is also answered question by question (``_several``,
+   ``reading.questions``);
 4. a broad question, as close in meaning to a theme's name as to any one item, also names that theme
    (``broad_theme``), so the reply can offer all of its evidence.
 
@@ -324,7 +324,7 @@ class Engine:
         wanted = self.lexical.names.asked(q.matched_text, dict(q.analysis.corrections)) if ranked else ()
 
         def answers(m: Match) -> bool:
-            # the item must also mention what the question names ("is Caring Dads any good?": ``names``)
+            # the item must also mention what the question names ("is Caring Dads any good?": ``programme_names``)
             return (
                 m.score >= self.confident_score
                 and m.item.id in ranking.decisive
