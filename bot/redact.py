@@ -719,7 +719,7 @@ def _seed(word: _Word, before: _Word | None, after: _Word | None, text: str) -> 
             return True  # possessive ("Okafor's") or "the Osei household"
         if unknown and _BARE_AGE.match(text, word.end):
             return True  # an age straight after: "for Yonas 15 who came here alone"
-        if (_unlisted(word.low) or ("g" in flags and "w" not in flags)) and _STATED_AGE.match(text, word.end):
+        if _STATED_AGE.match(text, word.end) and (_unlisted(word.low) or ("g" in flags and "w" not in flags)):
             return True  # "Yonas is 16 and ..."
         # two unknown capitalised words: "Hamdi Warsame"; opening a sentence, neither may be a word or a place of
         # any list ("Ynys Môn, young carers")
@@ -740,12 +740,15 @@ def _seed(word: _Word, before: _Word | None, after: _Word | None, text: str) -> 
         words, _, _ = evidence_vocabulary()
         if word.low in words:
             return False
-        unknown = not flags and _unlisted(word.low)
-        if unknown and word.base != text[word.start : word.end]:
-            return True  # a possessive no list knows: "ionut's attendance"
-        given = "g" in flags and "w" not in flags and zipf(word.low) < _MAX_LOWER_GIVEN
-        if (unknown or given) and _STATED_AGE.match(text, word.end):
-            return True  # "yonas is 16 and from eritrea"
+        possessive = word.base != text[word.start : word.end]
+        stated_age = _STATED_AGE.match(text, word.end) is not None
+        if possessive or stated_age:  # only then is a word no list knows looked up
+            unknown = not flags and _unlisted(word.low)
+            if unknown and possessive:
+                return True  # a possessive no list knows: "ionut's attendance"
+            given = "g" in flags and "w" not in flags and zipf(word.low) < _MAX_LOWER_GIVEN
+            if (unknown or given) and stated_age:
+                return True  # "yonas is 16 and from eritrea"
         return "g" in flags and "f" in flags and "w" not in flags
     return False
 

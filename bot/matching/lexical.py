@@ -285,15 +285,7 @@ class LexicalEngine:
         A name (written with a capital mid-sentence: ``proper_nouns``) is corrected only when two of its letters are
         swapped in the base's own word ("Signs of Sfaety", "Lifelong Lniks"): a name one letter from a word is
         another name ("Osian" is not "Asian", "Tomos" not "Tomas", "Kooth" not "booth")."""
-        if (
-            len(word) < 5
-            or not word.isalpha()
-            or word in STOP_WORDS
-            or word in self._protected
-            or stem(word) in self._vocab_stems
-            or word in self._surface_count
-            or english.is_word(word)
-        ):
+        if len(word) < 5 or not word.isalpha() or self._base_word(word) or english.is_word(word):
             return word
         allowed = 1 if len(word) <= 7 else 2
         best: tuple[int, int, str] | None = None
@@ -324,7 +316,9 @@ class LexicalEngine:
     def read(self, question: str, *, redacted: bool = False) -> Question:
         """Clean, cap and analyse a question; ``redacted``: its personal details are already removed (a part of
         a question read before), so they are not looked for again."""
-        text = clean_unicode(without_mail_furniture(question[: MAX_QUESTION_CHARS * 4]))
+        raw = question[: MAX_QUESTION_CHARS * 4]
+        # a part of a question read before has had its mail furniture removed already
+        text = clean_unicode(raw if redacted else without_mail_furniture(raw))
         truncated = len(text) > MAX_QUESTION_CHARS
         if truncated:
             cut = text[:MAX_QUESTION_CHARS]
