@@ -14,6 +14,7 @@ kept in rank order. Pure functions: no state, no I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -148,8 +149,12 @@ def select(engine: Engine, wanted: Filter, *, limit: int = 50) -> Selection:
         pool = list({m.item.id: m.item for m in ranked}.values())  # best rank first, each item once
     else:
         pool = sorted(engine.items, key=lambda i: i.title.lower())
-    kept = tuple(i for i in pool if _fits(i, wanted))[:limit]
-    return Selection(theme, kept)
+    return Selection(theme, keep(pool, wanted)[:limit])
+
+
+def keep(items: Iterable[KnowledgeItem], wanted: Filter) -> tuple[KnowledgeItem, ...]:
+    """The ``items`` of the strength and effect ``wanted``, in their order."""
+    return tuple(i for i in items if _fits(i, wanted))
 
 
 def _fits(item: KnowledgeItem, wanted: Filter) -> bool:

@@ -26,7 +26,7 @@ from threading import Lock
 from rapidfuzz import fuzz, process
 
 from bot import browse as browsing
-from bot import messages
+from bot import followups, messages
 from bot.answer import Answer, Match
 from bot.knowledge import KnowledgeItem, theme_counts
 from bot.matching import MAX_QUESTION_CHARS, Engine
@@ -93,6 +93,8 @@ class _Session:
     """Ids of the last numbered list shown (suggestions, more, a theme), so "2" opens the second."""
     answered: str | None = None
     """Id of the item last shown as an answer, while a typed "yes"/"no" would be feedback on it."""
+    about: str | None = None
+    """Id of the last card shown (an answer or an opened item): what "how strong is that?" asks about."""
 
     def to_json(self) -> str:
         return json.dumps(
@@ -103,6 +105,7 @@ class _Session:
                 "qid": self.question_id,
                 "c": list(self.choices),
                 "a": self.answered,
+                "b": self.about,
             },
             separators=(",", ":"),
         )
@@ -119,6 +122,7 @@ class _Session:
                 question_id=str(data["qid"]) if data["qid"] else None,
                 choices=tuple(str(c) for c in data["c"]),
                 answered=str(data["a"]) if data["a"] else None,
+                about=str(data["b"]) if data.get("b") else None,  # absent from states saved before follow-ups
             )
         except (ValueError, TypeError, KeyError):
             return None
@@ -190,14 +194,52 @@ _HELPFUL = re.compile(
     r"(?:[,!. ]+(?:thanks|thank you|cheers|ta))?[!. ]*$"
 )
 """Said after an answer: the answer helped ("that's really useful, thanks")."""
+_PRAISE = frozenset(
+    "helpful useful perfect great brilliant brill lovely fab fabulous ace amazing excellent superb ideal handy "
+    "spot-on exactly good nice".split()
+)
+_PRAISE_FILLER = frozenset(
+    "thanks thank you u ta cheers thx ty so very really super much loads a lot that that's thats this it it's its is "
+    "was just what i needed wanted was after spot on one stuff for me mate again all oh wow ok okay yes yeah yep "
+    "that'll do will".split()
+)
+"""A message made only of these words and at least one ``_PRAISE`` word says the answer helped ("brill ta",
+"great, exactly what i needed", "thank you so much, really useful")."""
 _NOT_HELPFUL = re.compile(
-    r"^(?:n|no|nope|not helpful|unhelpful|not useful|not really|👎"
-    r"|(?:that|this|it)(?:'?s| is| was)(?: not|n'?t) (?:helpful|useful|relevant|right|it|what i (?:needed|wanted))"
-    r"|(?:that|this|it) (?:wasn'?t|isn'?t) (?:helpful|useful|relevant|right|it|what i (?:needed|wanted))"
-    r"|not what i (?:needed|wanted|was after|was looking for)|not relevant|wrong (?:one|answer))"
+    r"^(?:n|no|nope|nah|not helpful|unhelpful|not useful|not really|👎|useless|meh|rubbish|no good|not quite"
+    r"|(?:hmm+|erm+|um+|mm+)[,. ]+not (?:quite|really)"
+    r"|(?:that|this|it)(?:'?s| is| was)(?: not|n'?t) (?:helpful|useful|relevant|right|it|quite right|"
+    r"what i (?:needed|wanted|asked|meant|was asking|was after))"
+    r"|(?:that|this|it) (?:wasn'?t|isn'?t|doesn'?t help|didn'?t help) ?(?:helpful|useful|relevant|right|it|"
+    r"what i (?:needed|wanted|asked|meant|was asking|was after))?"
+    r"|not what i (?:needed|wanted|was after|was looking for|asked|asked for|meant)|not relevant|wrong (?:one|answer))"
     r"(?:\s*[,:;.!-]\s*|\s+(?:because\s+)?|$)(?P<reason>.*)$",
     re.DOTALL | re.IGNORECASE,
 )
+_DATED = re.compile(r"^(?:(?:a |bit |a bit |too |very |rather |quite |abit )?(?:out of date|outdated|old|dated))\b")
+"""An answer judged out of date: not helpful, and the whole message is the reason."""
+
+
+def _verdict(text: str, lowered: str, follow: followups.FollowUp | None) -> tuple[bool, str] | None:
+    """(helpful, reason) when a message typed after an answer judges it, else None."""
+    if isinstance(follow, followups.Correct):
+        return False, text.strip()
+    if _HELPFUL.match(lowered) or _praises(lowered):
+        return True, ""
+    if _DATED.match(lowered):
+        return False, text.strip()
+    typed = _NOT_HELPFUL.match(text.strip())
+    if typed and not text.rstrip().endswith("?"):  # "no, what about kinship care?" is a new question
+        return False, typed.group("reason").strip()
+    return None
+
+
+_PRAISE_PHRASES = re.compile(r"\b(?:spot on|bang on|that'?ll do|that will do|does the (?:job|trick)|nailed it)\b")
+
+
+def _praises(lowered: str) -> bool:
+    words = re.findall(r"[\w'+-]+|👍", _PRAISE_PHRASES.sub(" spot-on ", lowered))
+    return bool(words) and any(w in _PRAISE for w in words) and all(w in _PRAISE or w in _PRAISE_FILLER for w in words)
 
 
 MORE_RESULTS = 20
@@ -251,31 +293,20 @@ class Conversation:
             return self.show(engine, rest, user=user, surface=surface, thread=thread)
         if lowered in ("more", "next", "more please", "show more"):
             return self.more(user, surface, thread=thread)
-        if lowered.isdigit():
-            return self._pick(engine, int(lowered), where)
+        follow = followups.parse(text)
+        if isinstance(follow, followups.Pick):
+            return self._pick(engine, follow.number, where)
         session = self._load(where)
         if session is not None and session.answered:
-            if _HELPFUL.match(lowered):
-                return self.feedback(
-                    question_id=session.question_id,
-                    item_id=session.answered,
-                    helpful=True,
-                    user=user,
-                    surface=surface,
-                    thread=thread,
-                )
-            typed = _NOT_HELPFUL.match(text.strip())
-            if typed and not text.rstrip().endswith("?"):  # "no, what about kinship care?" is a new question
-                reason = typed.group("reason").strip()
-                return self.feedback(
-                    question_id=session.question_id,
-                    item_id=session.answered,
-                    helpful=False,
-                    reason=reason,
-                    user=user,
-                    surface=surface,
-                    thread=thread,
-                )
+            judged = self._judge(engine, text, lowered, follow, where, session)
+            if judged is not None:
+                return judged
+        if follow is not None:
+            followed = self._follow_up(engine, message, follow, where, session)
+            if followed is not None:
+                return followed
+        if _praises(lowered):  # "helpful thanks" with no answer waiting for a verdict
+            return Reply(Kind.SMALL_TALK, messages.THANKS_REPLY)
         if _NONE_OF_THESE.match(lowered) and session is not None:
             return self.none_of_these(user, surface=surface, thread=thread)
         if _GREETING.match(lowered):
@@ -286,22 +317,91 @@ class Conversation:
             return Reply(Kind.SMALL_TALK, messages.BYE_REPLY)
         return self.ask(engine, message, user=user, surface=surface, thread=thread)
 
+    def _judge(
+        self,
+        engine: Engine,
+        text: str,
+        lowered: str,
+        follow: followups.FollowUp | None,
+        where: _Where,
+        session: _Session,
+    ) -> Reply | None:
+        """A verdict typed on the answer just shown, recorded as feedback; None when the message is not one.
+
+        "no, I meant X" is a verdict (not helpful, the message as its reason) and a question, answered; so is
+        "no, child criminal exploitation" when its reason finds another item with confidence. "no, what about
+        kinship care?" is only a question."""
+        verdict = _verdict(text, lowered, follow)
+        if verdict is None or session.answered is None:
+            return None
+        helpful, reason = verdict
+        shown = session.answered
+        thanks = self.feedback(
+            question_id=session.question_id,
+            item_id=shown,
+            helpful=helpful,
+            reason=reason,
+            user=where.user,
+            surface=where.surface,
+            thread=where.thread,
+        )
+        if isinstance(follow, followups.Correct):
+            return self._correct(engine, follow, where)
+        if helpful or not reason:
+            return thanks
+        meant = engine.answer(reason, limit=self.limit, further=MORE_RESULTS)
+        if meant.results and meant.results[0].item.id != shown:
+            return self._reply(meant, where, notices=(messages.FEEDBACK_THANKS,))
+        return thanks
+
+    def _follow_up(
+        self,
+        engine: Engine,
+        message: str,
+        follow: followups.FollowUp,
+        where: _Where,
+        session: _Session | None,
+    ) -> Reply | None:
+        """A follow-up answered from the thread's state; None when there is nothing to follow (ask it as written)."""
+        if isinstance(follow, followups.Correct):  # "no, I meant special guardianship": answer what was meant
+            if follow.none_fit and session is not None and session.choices and session.question_id and self.recorder:
+                self.recorder.none_of_these(question_id=session.question_id, surface=where.surface, user=where.user)
+            return self._correct(engine, follow, where)
+        if session is None:
+            return None
+        if isinstance(follow, followups.AboutLast):
+            return self._about(engine, follow.aspect, session)
+        if isinstance(follow, followups.Narrow) and session.question:
+            return self._narrow(engine, follow, where, session)
+        if isinstance(follow, followups.Refine) and session.question:
+            return self._refine(engine, message, follow, where, session)
+        return None
+
     # --- questions -------------------------------------------------------------------------------------
 
     def ask(self, engine: Engine, question: str, *, user: str, surface: str, thread: str = "") -> Reply:
         answer = engine.answer(question, limit=self.limit, further=MORE_RESULTS)
+        return self._reply(answer, _Where(surface, thread, user))
+
+    def _reply(self, answer: Answer, where: _Where, *, notices: tuple[str, ...] = ()) -> Reply:
+        """The reply to ``answer``, recorded, and the thread's state for its follow-ups.
+
+        A message with no topic ("hmm") keeps the state, so the answer before it can still be followed up."""
         shown = list(answer.results) or list(answer.suggestions)
-        notices = self._notices(answer)
+        notices = notices + self._notices(answer)
+        user, surface = where.user, where.surface
         question_id = self.recorder.question(surface=surface, user=user, answer=answer) if self.recorder else None
-        session = _Session(
-            question=redact(answer.question[: QUESTION_CHARS_KEPT * 4])[:QUESTION_CHARS_KEPT],
-            ranked=[(m.item.id, m.score) for m in (*shown, *answer.further)],
-            shown=len(shown),
-            question_id=question_id,
-            choices=tuple(m.item.id for m in answer.suggestions),
-            answered=answer.results[0].item.id if answer.results else None,
-        )
-        self._save(_Where(surface, thread, user), session)
+        if answer.results or answer.suggestions or answer.has_topic:
+            session = _Session(
+                question=redact(answer.question[: QUESTION_CHARS_KEPT * 4])[:QUESTION_CHARS_KEPT],
+                ranked=[(m.item.id, m.score) for m in (*shown, *answer.further)],
+                shown=len(shown),
+                question_id=question_id,
+                choices=tuple(m.item.id for m in answer.suggestions),
+                answered=answer.results[0].item.id if answer.results else None,
+                about=answer.results[0].item.id if answer.results else None,
+            )
+            self._save(where, session)
         themes = (answer.theme,) if answer.theme else ()  # a broad question: its theme, one tap away
         if answer.results:
             best, *others = answer.results
@@ -335,6 +435,86 @@ class Conversation:
             notices=notices,
             question_id=question_id,
         )
+
+    # --- follow-ups ------------------------------------------------------------------------------------
+
+    def _correct(self, engine: Engine, follow: followups.Correct, where: _Where) -> Reply:
+        return self.ask(engine, follow.rest, user=where.user, surface=where.surface, thread=where.thread)
+
+    def _about(self, engine: Engine, aspect: followups.Aspect, session: _Session) -> Reply:
+        """A question about the card just shown ("how strong is that?", "link?"): that card in full, led by
+        the answer to it."""
+        item = engine.by_id.get(session.about) if session.about else None
+        if item is None:
+            return Reply(Kind.NOTICE, messages.ABOUT_WHICH if session.choices else messages.ABOUT_NOTHING)
+        if aspect is followups.Aspect.STRENGTH:
+            lead = messages.ABOUT_STRENGTH.format(verdict=messages.strength_verdict(item.evidence))
+        elif aspect is followups.Aspect.SOURCE:
+            source = messages.source_line(item.evidence)
+            lead = messages.ABOUT_SOURCE.format(source=source) if source else messages.ABOUT_SOURCE_LINKS
+        elif aspect is followups.Aspect.SHARE:
+            lead = messages.ABOUT_SHARE
+        else:
+            lead = messages.ABOUT_DETAIL
+        return Reply(Kind.ITEM, lead, item=item, question_id=session.question_id)
+
+    def _narrow(self, engine: Engine, follow: followups.Narrow, where: _Where, session: _Session) -> Reply:
+        """ "only strong evidence pls": the last question's results (as far as "more" would go) of that strength
+        or effect, numbered."""
+        wanted = browsing.Filter(strength=follow.strength, effect=follow.effect)
+        ranked = [engine.by_id.get(item_id) for item_id, score in session.ranked if score >= engine.suggest_score]
+        kept = browsing.keep((i for i in ranked if i is not None), wanted)
+        what = messages.filter_label(strength=follow.strength, effect=follow.effect)
+        question = _short(session.question)
+        if not kept:
+            return Reply(Kind.NOTICE, messages.NOTHING_NARROWED.format(question=question, what=what.lower()))
+        session.choices, session.answered = tuple(i.id for i in kept), None
+        self._save(where, session)
+        lead = messages.NARROWED.format(what=what, question=question)
+        return Reply(Kind.THEME, lead, choices=tuple(Match(i, 0.0) for i in kept))
+
+    def _refine(
+        self, engine: Engine, message: str, follow: followups.Refine, where: _Where, session: _Session
+    ) -> Reply:
+        """ "what about for dads?" after a question: read with it, or alone when that is surer.
+
+        What is added that finds nothing close on its own ("what about dolphins?") is not in the base, however
+        surely the last question's own words find its item again: the reply is the one for it alone. Otherwise,
+        one that points back ("does that apply in Wales?") is read with the last question. One that adds a
+        condition ("and for teenagers?") is read with it, and alone only when that finds nothing sure. One that
+        names something ("what about FGCs?") is read both ways: alone wins when it is surer (both scores are the
+        calibrated chance the answer is right) or when the reading with the last question only finds the item
+        already shown. When that item is still the closest, the reply says so rather than showing its card again."""
+        together = engine.answer(f"{session.question} {follow.rest}", limit=self.limit, further=MORE_RESULTS)
+        alone = engine.answer(message, limit=self.limit, further=MORE_RESULTS)
+        if alone.has_topic and not (alone.results or alone.suggestions):
+            return self._reply(alone, where)
+        best_together = together.results[0] if together.results else None
+        best_alone = alone.results[0] if alone.results else None
+        reading = follow.reading
+        if best_together is None:
+            return self._reply(together if reading is followups.Reading.TOGETHER else alone, where)
+        if (
+            best_alone is not None
+            and reading is followups.Reading.EITHER
+            and (best_alone.score >= best_together.score or best_together.item.id == session.about)
+        ):
+            return self._reply(alone, where)  # "what about criminal exploitation?" after sexual exploitation
+        if best_together.item.id == session.about:
+            recorder = self.recorder
+            recorded = recorder.question(surface=where.surface, user=where.user, answer=together) if recorder else None
+            session.choices, session.answered = (best_together.item.id,), None
+            session.question_id = recorded or session.question_id
+            self._save(where, session)
+            return Reply(
+                Kind.MORE,
+                messages.STILL_CLOSEST.format(what=_short(follow.rest, 60)),
+                choices=(best_together,),
+                answer=together,
+                question_id=recorded,
+            )
+        notice = messages.FOLLOW_UP.format(question=_short(session.question))
+        return self._reply(together, where, notices=(notice,))
 
     def _notices(self, answer: Answer) -> tuple[str, ...]:
         notices = []
@@ -373,10 +553,19 @@ class Conversation:
         self._save(where, session)
         return Reply(Kind.MORE, messages.MORE_LEAD.format(question=_short(session.question)), choices=tuple(page))
 
-    def _pick(self, engine: Engine, number: int, where: _Where) -> Reply:
-        """A number typed after a numbered list opens that entry."""
+    def _pick(self, engine: Engine, number: int | None, where: _Where) -> Reply:
+        """A number typed after a numbered list opens that entry ("the last one": 0; "that one": None, the only
+        entry)."""
         session = self._load(where)
-        if session is None or not 1 <= number <= len(session.choices):
+        if session is not None and not session.choices and session.about:
+            return Reply(Kind.NOTICE, messages.NO_LIST)
+        if session is None or not session.choices:
+            return Reply(Kind.NOTICE, messages.NO_SUCH_CHOICE)
+        if number is None:
+            if len(session.choices) > 1:
+                return Reply(Kind.NOTICE, messages.ABOUT_WHICH)
+            number = 1
+        if not 0 <= number <= len(session.choices):
             return Reply(Kind.NOTICE, messages.NO_SUCH_CHOICE)
         return self._show(engine, session.choices[number - 1], where, session)
 
@@ -525,8 +714,9 @@ class Conversation:
                 messages.UNKNOWN_ITEM.format(name=_short(item_id)),
                 choices=choices,
             )
-        if session is not None and session.answered != item.id:
-            session.answered = item.id
+        session = session if session is not None else _Session()
+        if session.answered != item.id or session.about != item.id:
+            session.answered = session.about = item.id
             self._save(where, session)
         return Reply(Kind.ITEM, item.title, item=item)
 

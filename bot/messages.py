@@ -22,6 +22,7 @@ HELP = (
     "  • theme <name>: the evidence on one topic\n"
     "  • strong evidence on <topic>, theme <name> strong, trials with no effect: lists filtered by strength or effect\n"
     "  • show <id>: the full card for one item, with findings and every link\n"
+    "  • after an answer: how strong is that?, link?, tell me more, what about for teenagers?, no I meant …\n"
     "  • more: further results for your last question\n"
     "  • help: this message"
 )
@@ -33,6 +34,7 @@ NONE_OF_THESE = "None of these"
 PICK_HINT = "Type a number to open one, or 'none' if none of these fit."
 OPEN_HINT = "Type a number to open one."
 NO_SUCH_CHOICE = "Type a number from the last list I showed, or ask a new question."
+NO_LIST = "There's no list to pick from just now: ask a question, or type 'more' for further results."
 NO_MATCH = "I couldn't find evidence on that in the collection."
 NO_MATCH_HINT = "Try different words, or type 'themes' to browse what I cover."
 NO_MATCH_LEAD_CONTACT = "For questions the collection doesn't cover, you could ask {lead}."
@@ -61,6 +63,32 @@ NOT_REVIEWED = "Not yet reviewed by a curator"
 FINDINGS = "Key findings"
 LINKS = "Read more"
 COST = "Cost"
+
+# --- follow-ups about the item just shown ("how strong is that?", "link?", "tell me more") ---
+
+ABOUT_STRENGTH = "How strong the evidence is: {verdict}"
+ABOUT_SOURCE = "Where it comes from: {source}. Every link is below."
+ABOUT_SOURCE_LINKS = "Where it comes from: every link is below."
+ABOUT_DETAIL = "The full card, with the key findings:"
+ABOUT_SHARE = "To share it, use the Share button under the card, or send your team the links below."
+ABOUT_NOTHING = (
+    "I haven't shown you any evidence in this conversation yet. Ask me a question, and then I can say more about "
+    "what I find."
+)
+ABOUT_WHICH = "Which one? Type its number to open it, then ask me about it."
+STILL_CLOSEST = "Adding “{what}” to your last question still finds this first:"
+FOLLOW_UP = "I read this together with your last question: “{question}”."
+NO_STRENGTH = "this item has no strength rating; its summary and sources are below."
+STRENGTH_MEANING = {
+    "strong": "randomised trials, or a systematic review of trials, found this.",
+    "moderate": "sound studies found this, but with limits (a comparison that was not randomised, or a trial with "
+    "gaps), so hold it with some caution.",
+    "preliminary": "early, small or descriptive studies (before-and-after comparisons, process evaluations, "
+    "correlations) point this way, but they do not show cause.",
+    "insufficient": "there is too little good research to say whether it works.",
+}
+"""What each strength means to a practitioner, in the curators' terms (``knowledge/README.md``, Strength and
+effect)."""
 """Beside strength on the card: the source's own cost rating (``evidence.cost``), shown as written."""
 
 GREETING_REPLY = "Hello! Ask me about research in children's social care, or type 'help' to see how."
@@ -122,6 +150,21 @@ def effect_line(evidence: Evidence | None) -> str:
     return line
 
 
+def strength_verdict(evidence: Evidence | None) -> str:
+    """ "strong. Randomised trials, or a systematic review of trials, found this." (for "how strong is that?")."""
+    if evidence is None or not evidence.strength:
+        return NO_STRENGTH
+    meaning = STRENGTH_MEANING.get(evidence.strength)
+    return f"{evidence.strength}. {meaning[:1].upper()}{meaning[1:]}" if meaning else f"{evidence.strength}."
+
+
+def source_line(evidence: Evidence | None) -> str:
+    """Who published the evidence and when ("Coram for Foundations, 2023"), or "" when the item does not say."""
+    if evidence is None:
+        return ""
+    return ", ".join(x for x in (evidence.source, (evidence.published or "")[:4]) if x)
+
+
 def no_match(research_lead: str) -> str:
     lines = [NO_MATCH, NO_MATCH_HINT]
     if research_lead:
@@ -133,6 +176,8 @@ def no_match(research_lead: str) -> str:
 
 FILTER_ON = "on"
 NOTHING_FILTERED = "I found nothing for: {what}. Type 'themes' to browse everything, or ask a question."
+NARROWED = "{what}, among the results for “{question}”:"
+NOTHING_NARROWED = "None of the results for “{question}” is {what}. Type 'more' to see them all."
 _EFFECT_FILTERS = {
     "positive": "a positive effect",
     "mixed": "mixed effects",

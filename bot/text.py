@@ -310,12 +310,15 @@ STOP_WORDS = frozenset(
     aint couldve hadnt hows itll mightnt mightve mustnt mustve neednt shant shouldve thatll theyll whatre wheres
     whos whove wouldve yall youll
     evidenced evidences evidencing evidential researched researching
+    hmm hmmm hm mm mmm erm errm um umm uh uhh ah ahh oh ooh eh ok okay oops
     """.split()
 )
 """Words that frame a question rather than name its topic. In an evidence bot "evidence", "research" and
 "does it work" carry no information: every item is evidence about what works. Glossary forms are never
 treated as stop words (see ``Glossary``), so short acronyms such as CP, EH or DA always survive. Contractions
-typed without their apostrophe ("whove", "shouldve") are here too; with it, they are spelt out ("who have")."""
+typed without their apostrophe ("whove", "shouldve") are here too; with it, they are spelt out ("who have").
+Interjections ("hmm", "erm", "oh ok") are here so that a message of nothing else has no topic: it is not
+searched, and the answer before it can still be followed up."""
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _AGE = re.compile(r"^(\d{1,2})(yo|yos|yro|yrold|yrolds|yr|yrs)$")

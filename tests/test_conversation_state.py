@@ -119,7 +119,7 @@ def test_the_state_row_holds_ids_and_the_redacted_question_only(runtime: Runtime
     # Digit fragments are checked whole: a short one such as "5919" can occur by chance in a timestamp.
     for secret in ("943 476 5919", "476 5919", "jo.bloggs", "U0SECRETUSER", "C0SECRET", "1767960001"):
         assert secret not in dump
-    assert set(json.loads(state)) == {"q", "r", "n", "qid", "c", "a"}
+    assert set(json.loads(state)) == {"q", "r", "n", "qid", "c", "a", "b"}
 
 
 def test_state_expires_and_is_purged(runtime: Runtime) -> None:
@@ -168,6 +168,15 @@ def test_a_damaged_state_row_is_treated_as_none(runtime: Runtime) -> None:
     assert runtime.conversation.handle("more", user="U1", surface="slack", thread="im").kind is Kind.NOTICE
     runtime.store.save_state(surface="slack", thread="im", user="U1", state="not json")
     assert runtime.conversation.handle("2", user="U1", surface="slack", thread="im").text == messages.NO_SUCH_CHOICE
+
+
+def test_a_state_saved_before_follow_ups_were_kept_still_continues(runtime: Runtime) -> None:
+    """A row written by the previous release (no "b", the card last shown) still serves "more" and a typed yes."""
+    old = '{"q":"marac","r":[["marac",90.0],["group-supervision",80.0]],"n":1,"qid":null,"c":[],"a":"marac"}'
+    runtime.store.save_state(surface="slack", thread="im", user="U1", state=old)
+    assert runtime.conversation.handle("more", user="U1", surface="slack", thread="im").kind is Kind.MORE
+    runtime.store.save_state(surface="slack", thread="im", user="U1", state=old)
+    assert runtime.conversation.handle("yes", user="U1", surface="slack", thread="im").kind is Kind.FEEDBACK
 
 
 def test_more_skips_items_removed_by_a_reload(runtime: Runtime) -> None:
