@@ -177,6 +177,8 @@ _THEMES = re.compile(
     r"(?:show|list) (?:me )?(?:the |your |all )?(?:themes|topics)|"
     r"what (?:themes|topics)(?: do you| can you)?(?: cover| have| know about)?|what (?:do|can) you cover)$"
 )
+_MORE = re.compile(r"^(?:more+|moar|next|more please|show more|show me more|more results|any more|anymore)$")
+"""The next page of results ("moreee" too)."""
 _BYE = re.compile(r"^(?:bye|goodbye|see you|see ya|cya)[!. ]*$")
 _URGENT = re.compile(
     r"\b(?:immediate(?:ly)? (?:risk|danger)|in danger|at risk (?:right )?now|right now|tonight|"
@@ -198,15 +200,17 @@ _PRAISE = frozenset(
     "helpful useful perfect great brilliant brill lovely fab fabulous ace amazing excellent superb ideal handy "
     "spot-on exactly good nice".split()
 )
+_THANKS_WORDS = frozenset("thanks thank ta cheers thx thnx thnks ty diolch".split())
 _PRAISE_FILLER = frozenset(
-    "thanks thank you u ta cheers thx ty so very really super much loads a lot that that's thats this it it's its is "
-    "was just what i needed wanted was after spot on one stuff for me mate again all oh wow ok okay yes yeah yep "
-    "that'll do will".split()
+    "thanks thank you u ta cheers thx thnx thnks ty diolch yn fawr so very really super much loads a lot that that's "
+    "thats this it it's its is was just what i needed wanted was after spot on one stuff for me mate hun babe babes "
+    "love pet x xx xxx again all everyone oh wow ok okay yes yeah yep that'll do will".split()
 )
 """A message made only of these words and at least one ``_PRAISE`` word says the answer helped ("brill ta",
 "great, exactly what i needed", "thank you so much, really useful")."""
 _NOT_HELPFUL = re.compile(
-    r"^(?:n|no|nope|nah|not helpful|unhelpful|not useful|not really|👎|useless|meh|rubbish|no good|not quite"
+    r"^(?:not (?:really |quite |exactly )?what i (?:needed|wanted|was after|was looking for|asked|asked for|meant)"
+    r"|n|no|nope|nah|not helpful|unhelpful|not useful|not really|👎|useless|meh|rubbish|no good|not quite"
     r"|(?:hmm+|erm+|um+|mm+)[,. ]+not (?:quite|really)"
     r"|(?:that|this|it)(?:'?s| is| was)(?: not|n'?t) (?:helpful|useful|relevant|right|it|quite right|"
     r"what i (?:needed|wanted|asked|meant|was asking|was after))"
@@ -237,11 +241,20 @@ def _verdict(text: str, lowered: str, follow: followups.FollowUp | None) -> tupl
 _PRAISE_PHRASES = re.compile(r"\b(?:spot on|bang on|that'?ll do|that will do|does the (?:job|trick)|nailed it)\b")
 
 
+def _thanks_only(lowered: str) -> bool:
+    """ "ta babes 😘", "cheers hun x", "diolch yn fawr": thanks, and nothing else to answer."""
+    words = re.findall(r"[\w'+-]+", lowered)
+    return any(w in _THANKS_WORDS for w in words) and all(w in _PRAISE_FILLER for w in words)
+
+
 def _praises(lowered: str) -> bool:
     words = re.findall(r"[\w'+-]+|👍", _PRAISE_PHRASES.sub(" spot-on ", lowered))
     return bool(words) and any(w in _PRAISE for w in words) and all(w in _PRAISE or w in _PRAISE_FILLER for w in words)
 
 
+NEW_WORDS = 0.3
+"""A condition this much of whose words the base has never seen ("for horses": 0.6; "for under 10s": 0.2; see
+``Engine.unknown_words``), and which finds nothing close on its own, is about something the base lacks."""
 MORE_RESULTS = 20
 """How many further results are kept per question for "more"."""
 MAX_REASON_CHARS = 1000
@@ -291,7 +304,7 @@ class Conversation:
             return self.theme(engine, rest, user=user, surface=surface, thread=thread)
         if word in ("show", "open", "item") and rest and len(rest.split()) == 1:
             return self.show(engine, rest, user=user, surface=surface, thread=thread)
-        if lowered in ("more", "next", "more please", "show more"):
+        if _MORE.match(lowered):
             return self.more(user, surface, thread=thread)
         follow = followups.parse(text)
         if isinstance(follow, followups.Pick):
@@ -301,6 +314,15 @@ class Conversation:
             judged = self._judge(engine, text, lowered, follow, where, session)
             if judged is not None:
                 return judged
+        elif (
+            session is not None
+            and session.choices
+            and session.question_id
+            and not isinstance(follow, followups.Correct)
+        ):
+            rejected = self._reject_list(engine, text, lowered, where, session)
+            if rejected is not None:
+                return rejected
         if follow is not None:
             followed = self._follow_up(engine, message, follow, where, session)
             if followed is not None:
@@ -311,7 +333,7 @@ class Conversation:
             return self.none_of_these(user, surface=surface, thread=thread)
         if _GREETING.match(lowered):
             return Reply(Kind.SMALL_TALK, messages.GREETING_REPLY)
-        if _THANKS.match(lowered):
+        if _THANKS.match(lowered) or _thanks_only(lowered):
             return Reply(Kind.SMALL_TALK, messages.THANKS_REPLY)
         if _BYE.match(lowered):
             return Reply(Kind.SMALL_TALK, messages.BYE_REPLY)
@@ -354,6 +376,19 @@ class Conversation:
             return self._reply(meant, where, notices=(messages.FEEDBACK_THANKS,))
         return thanks
 
+    def _reject_list(self, engine: Engine, text: str, lowered: str, where: _Where, session: _Session) -> Reply | None:
+        """ "hmm not quite" after "did you mean": none of these fit (recorded as a gap); a reason that finds an
+        item with confidence on its own ("no, group supervision") is answered too."""
+        verdict = _verdict(text, lowered, None)
+        if verdict is None or verdict[0]:
+            return None
+        gap = self.none_of_these(where.user, surface=where.surface, thread=where.thread)
+        reason = verdict[1]
+        meant = engine.answer(reason, limit=self.limit, further=MORE_RESULTS) if reason else None
+        if meant is not None and meant.results:
+            return self._reply(meant, where, notices=(messages.GAP_RECORDED,))
+        return gap
+
     def _follow_up(
         self,
         engine: Engine,
@@ -364,14 +399,15 @@ class Conversation:
     ) -> Reply | None:
         """A follow-up answered from the thread's state; None when there is nothing to follow (ask it as written)."""
         if isinstance(follow, followups.Correct):  # "no, I meant special guardianship": answer what was meant
-            if follow.none_fit and session is not None and session.choices and session.question_id and self.recorder:
+            listed = session is not None and bool(session.choices) and not session.answered  # "did you mean"
+            if (follow.none_fit or listed) and session is not None and session.question_id and self.recorder:
                 self.recorder.none_of_these(question_id=session.question_id, surface=where.surface, user=where.user)
             return self._correct(engine, follow, where)
+        if isinstance(follow, followups.AboutLast):
+            return self._about(engine, follow.aspect, where, session)
         if session is None:
             return None
-        if isinstance(follow, followups.AboutLast):
-            return self._about(engine, follow.aspect, session)
-        if isinstance(follow, followups.Narrow) and session.question:
+        if isinstance(follow, followups.Narrow) and (session.question or session.choices):
             return self._narrow(engine, follow, where, session)
         if isinstance(follow, followups.Refine) and session.question:
             return self._refine(engine, message, follow, where, session)
@@ -397,7 +433,10 @@ class Conversation:
                 ranked=[(m.item.id, m.score) for m in (*shown, *answer.further)],
                 shown=len(shown),
                 question_id=question_id,
-                choices=tuple(m.item.id for m in answer.suggestions),
+                # an answer's card and its "see also" are a list too: "the second one" opens the first see-also
+                choices=tuple(
+                    m.item.id for m in (answer.suggestions or (answer.results if len(answer.results) > 1 else ()))
+                ),
                 answered=answer.results[0].item.id if answer.results else None,
                 about=answer.results[0].item.id if answer.results else None,
             )
@@ -441,12 +480,16 @@ class Conversation:
     def _correct(self, engine: Engine, follow: followups.Correct, where: _Where) -> Reply:
         return self.ask(engine, follow.rest, user=where.user, surface=where.surface, thread=where.thread)
 
-    def _about(self, engine: Engine, aspect: followups.Aspect, session: _Session) -> Reply:
+    def _about(self, engine: Engine, aspect: followups.Aspect, where: _Where, session: _Session | None) -> Reply:
         """A question about the card just shown ("how strong is that?", "link?"): that card in full, led by
-        the answer to it."""
-        item = engine.by_id.get(session.about) if session.about else None
-        if item is None:
-            return Reply(Kind.NOTICE, messages.ABOUT_WHICH if session.choices else messages.ABOUT_NOTHING)
+        the answer to it; a typed verdict after it is feedback on it."""
+        item = engine.by_id.get(session.about) if session is not None and session.about else None
+        if session is None or item is None:
+            which = session is not None and bool(session.choices)
+            return Reply(Kind.NOTICE, messages.ABOUT_WHICH if which else messages.ABOUT_NOTHING)
+        if session.answered != item.id:
+            session.answered = item.id
+            self._save(where, session)
         if aspect is followups.Aspect.STRENGTH:
             lead = messages.ABOUT_STRENGTH.format(verdict=messages.strength_verdict(item.evidence))
         elif aspect is followups.Aspect.SOURCE:
@@ -462,15 +505,20 @@ class Conversation:
         """ "only strong evidence pls": the last question's results (as far as "more" would go) of that strength
         or effect, numbered."""
         wanted = browsing.Filter(strength=follow.strength, effect=follow.effect)
-        ranked = [engine.by_id.get(item_id) for item_id, score in session.ranked if score >= engine.suggest_score]
-        kept = browsing.keep((i for i in ranked if i is not None), wanted)
+        if session.question:
+            ids = [item_id for item_id, score in session.ranked if score >= engine.suggest_score]
+        else:  # a theme or a filtered list: its own items
+            ids = list(session.choices)
+        kept = browsing.keep((i for i in map(engine.by_id.get, ids) if i is not None), wanted)
         what = messages.filter_label(strength=follow.strength, effect=follow.effect)
         question = _short(session.question)
         if not kept:
-            return Reply(Kind.NOTICE, messages.NOTHING_NARROWED.format(question=question, what=what.lower()))
-        session.choices, session.answered = tuple(i.id for i in kept), None
+            nothing = messages.NOTHING_NARROWED if session.question else messages.NOTHING_NARROWED_LIST
+            return Reply(Kind.NOTICE, nothing.format(question=question, what=what.lower()))
+        session.choices, session.answered, session.about = tuple(i.id for i in kept), None, None
         self._save(where, session)
-        lead = messages.NARROWED.format(what=what, question=question)
+        narrowed = messages.NARROWED if session.question else messages.NARROWED_LIST
+        lead = narrowed.format(what=what, question=question)
         return Reply(Kind.THEME, lead, choices=tuple(Match(i, 0.0) for i in kept))
 
     def _refine(
@@ -487,7 +535,8 @@ class Conversation:
         already shown. When that item is still the closest, the reply says so rather than showing its card again."""
         together = engine.answer(f"{session.question} {follow.rest}", limit=self.limit, further=MORE_RESULTS)
         alone = engine.answer(message, limit=self.limit, further=MORE_RESULTS)
-        if alone.has_topic and not (alone.results or alone.suggestions):
+        names_new = follow.reading is followups.Reading.EITHER or engine.unknown_words(follow.rest) >= NEW_WORDS
+        if alone.has_topic and not (alone.results or alone.suggestions) and names_new:
             return self._reply(alone, where)
         best_together = together.results[0] if together.results else None
         best_alone = alone.results[0] if alone.results else None
@@ -503,12 +552,12 @@ class Conversation:
         if best_together.item.id == session.about:
             recorder = self.recorder
             recorded = recorder.question(surface=where.surface, user=where.user, answer=together) if recorder else None
-            session.choices, session.answered = (best_together.item.id,), None
+            session.choices = (best_together.item.id,)
             session.question_id = recorded or session.question_id
             self._save(where, session)
             return Reply(
                 Kind.MORE,
-                messages.STILL_CLOSEST.format(what=_short(follow.rest, 60)),
+                messages.STILL_CLOSEST.format(what=_short(redact(follow.rest), 60)),
                 choices=(best_together,),
                 answer=together,
                 question_id=recorded,
@@ -549,7 +598,7 @@ class Conversation:
                 page.append(Match(item, score))
         if not page:
             return Reply(Kind.NOTICE, messages.NO_MORE)
-        session.choices, session.answered = tuple(m.item.id for m in page), None
+        session.choices, session.answered, session.about = tuple(m.item.id for m in page), None, None
         self._save(where, session)
         return Reply(Kind.MORE, messages.MORE_LEAD.format(question=_short(session.question)), choices=tuple(page))
 
@@ -566,7 +615,7 @@ class Conversation:
                 return Reply(Kind.NOTICE, messages.ABOUT_WHICH)
             number = 1
         if not 0 <= number <= len(session.choices):
-            return Reply(Kind.NOTICE, messages.NO_SUCH_CHOICE)
+            return Reply(Kind.NOTICE, messages.NO_SUCH_ENTRY.format(count=len(session.choices)))
         return self._show(engine, session.choices[number - 1], where, session)
 
     def none_of_these(
@@ -653,8 +702,7 @@ class Conversation:
         what = browsing.describe(wanted, found.theme)
         if not found.items:
             return Reply(Kind.NOTICE, messages.NOTHING_FILTERED.format(what=_short(what)))
-        session = self._load(where) or _Session()
-        session.choices, session.answered = tuple(i.id for i in found.items), None
+        session = _Session(choices=tuple(i.id for i in found.items))  # a list of its own: no question to continue
         self._save(where, session)
         return Reply(Kind.THEME, f"{_short(what, 200)}:", choices=tuple(Match(i, 0.0) for i in found.items))
 
@@ -690,8 +738,7 @@ class Conversation:
             )
         items = sorted((i for i in engine.items if found in i.themes), key=lambda i: i.title.lower())
         where = _Where(surface, thread, user)
-        session = self._load(where) or _Session()
-        session.choices, session.answered = tuple(i.id for i in items), None
+        session = _Session(choices=tuple(i.id for i in items))  # a list of its own: no question to continue
         self._save(where, session)
         return Reply(Kind.THEME, messages.THEME_LEAD.format(theme=found), choices=tuple(Match(i, 0.0) for i in items))
 

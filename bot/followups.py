@@ -87,12 +87,24 @@ class Pick:
 
 FollowUp = AboutLast | Refine | Correct | Pick | Narrow
 
-_LEAD_IN = re.compile(
-    r"^(?:(?:ok|okay|k|thanks|thank you|thx|ta|cheers|great|cool|nice|brill|brilliant|interesting|right|hmm+|ah|oh|"
-    r"and|so|but|also|sorry|quick one|one more thing|and also|lovely|perfect|fab)[,!.:;]*\s+)+"
+_OPENER = (
+    r"(?:thank you so much|thanks so much|thank you|thanks|okay|ok|k|thx|thnx|thnks|ta|cheers|diolch yn fawr|diolch|"
+    r"great|cool|nice|brilliant|brill|interesting|right|hmm+|ah|oh|hiya|hi|hey|lol|soz|sorry|"
+    r"and also|and|so|but|also|quick one|one more thing|lovely|perfect|fab|that's (?:really )?(?:helpful|useful|great)|"
+    r"(?:do|does) (?:you|u|anyone) know(?: if| whether)?|any idea(?: if| whether)?|i was wondering(?: if| whether)?)"
 )
-"""Words that open a follow-up without changing it ("ok thanks, how strong is it?")."""
-_POLITE = r"(?:\s+(?:please|pls|plz|then|again|mate|at all|really|actually|tho|though|or not|or what))*"
+"""Longest first: an opener that is the start of a longer one ("thanks" of "thanks so much") comes after it."""
+_LEAD_IN = re.compile(
+    rf"^(?:(?:(?:really|so|very) )?{_OPENER}(?:\s+(?:[a-z][a-z'-]*|x+))?\s?[,!.:;-]+\s+|{_OPENER}\s+|x+\s+)+"
+)
+"""Words that open a follow-up without changing it: "ok thanks, how strong is it?", "thanks Sarah, link?", "ta x
+where's that from", "do you know if that was done in the UK?". A word after an opener (a name, "hun") goes with it
+only when a comma or full stop follows."""
+_POLITE = (
+    r"(?:\s+(?:please|pls|plz|then|again|mate|hun|at all|really|actually|tho|though|or not|or what|or nah|or no|"
+    r"or is it american stuff|or is it american|or american|or not really|do you think|d'you think|"
+    r"would you say|in your view|x+))*"
+)
 
 _BACK = r"(?:that|this|it|these|those|they|them|that one|this one)"
 """Words pointing back at the item just shown."""
@@ -116,14 +128,19 @@ _ASPECTS: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
         Aspect.STRENGTH,
         re.compile(
             rf"^(?:how {_TRUSTED}(?:\s+(?:is|was|are|were))?(?:\s+{_THE_THING})?(?:\s+(?:evidence|research))?"
-            rf"|(?:is|was|are|were) {_THE_THING}\s+(?:{_TRUSTED}|{_TRIAL})(?:\s+(?:evidence|research|study))?"
+            rf"|(?:is|was|are|were) {_THE_THING}\s+(?:even |actually |really |genuinely )?(?:{_TRUSTED}|{_TRIAL})"
+            rf"(?:\s+(?:evidence|research|study))?"
             rf"|(?:is|was) (?:there|it) (?:a|an) (?:rct|trial|randomi[sz]ed (?:controlled )?trial|control group)"
             rf"|(?:what(?:'s| is| was| are| were)?|whats) the (?:strength|quality|standard|level|grade|rating|"
             rf"methodology|method|methods|design|sample|sample size)(?: of (?:evidence|{_THE_THING}))?(?: like)?"
             rf"|(?:what(?:'s| is)|whats|how(?:'s| is)) (?:the evidence|the research|{_THE_THING}) like"
             rf"|(?:can|could|should) (?:i|we|you) (?:trust|rely on|believe|quote|cite) {_THE_THING}"
             rf"|(?:strength|quality|standard|level)(?: of (?:the )?evidence)?|evidence (?:strength|quality|level)"
-            rf"|how (?:many|much) (?:people|families|children|kids|participants|councils|las)"
+            rf"|is there (?:any |good |much )?(?:evidence|research|proof) (?:that )?{_BACK} "
+            rf"(?:works|helps|worked|helped)"
+            rf"|(?:roughly |approximately |about )?how (?:many|much) (?:people|families|children|kids|participants|"
+            rf"councils|las|women|men|mums|mothers|"
+            rf"dads|fathers|parents|carers|young people|schools|sites|areas|cases)"
             rf"(?: (?:were|was|did they))?(?: (?:in|involved|studied|included))?(?: in)?(?: {_THE_THING})?"
             rf"|how sure (?:are|can) (?:we|they|you)(?: be)?(?: (?:about|of) {_THE_THING})?"
             rf"|(?:does|did|do|will|would) {_BACK} (?:actually |really |even )?(?:work|help|make a difference|"
@@ -150,6 +167,9 @@ _ASPECTS: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
             rf"|(?:when|what year) (?:was|were|is|did) (?:{_THE_THING}) (?:published|done|written|carried out|run|from|"
             rf"come out|out|released)"
             rf"|how (?:old|recent|new|up to date|current) (?:is|are|was) {_THE_THING}"
+            rf"|(?:(?:is|was|are|were) {_THE_THING}|{_THE_THING} (?:is|was|are|were)) "
+            rf"(?:done|carried out|run|based|published|researched) (?:in|from) (?:the )?"
+            rf"(?:uk|england|wales|britain|scotland|us|usa|states|america|abroad)(?: or (?:the )?\w+)?"
             rf"|(?:is|was|are|were) {_THE_THING} (?:from )?(?:the )?(?:uk|english|british|england|welsh|wales|scottish|"
             rf"american|us|usa|from the us|from abroad|international|recent|up to date|current|new|old|out of date|"
             rf"dated|published)(?: or (?:the )?\w+)?(?:\s+(?:research|based|evidence|study|studies|data))?"
@@ -250,48 +270,81 @@ _WORDS = (
     "robust trial randomised sample conclude evaluation quality strength"
 ).split()
 """Words of the follow-up patterns; a misspelling of one (five letters or more) is read as it ("evidnce")."""
-_SHORTHAND = {"hw": "how", "wot": "what", "wat": "what", "wht": "what", "da": "the", "u": "you", "ur": "your"}
+_SHORTHAND = {
+    "hw": "how",
+    "wot": "what",
+    "wat": "what",
+    "wht": "what",
+    "wots": "what's",
+    "wats": "what's",
+    "da": "the",
+    "u": "you",
+    "ur": "your",
+    "gd": "good",
+    "tht": "that",
+    "dat": "that",
+    "moar": "more",
+}
 MAX_CONDITION_WORDS = 5
 """A condition longer than this ("anything for mums who've had several babies removed, to break the cycle?") is
 a question in its own right, so it is also read alone."""
+_NOT_WORDS = re.compile(r"[?]|[^\w\s'&/().,:;£%+#-]")
+"""Question marks, emoji and other symbols: "Is it UK? or US?", "TA 😘" are read without them (an exclamation mark
+is read as a comma first)."""
 _PREPOSITION = re.compile(r"^(?:for|in|with|at|on|among|amongst|across|when|if|where|during|after|before|outside)\s")
 
 
 def parse(text: str) -> FollowUp | None:
-    """The follow-up ``text`` is, or None when it is a message of its own."""
-    typed = " ".join(text.lower().replace("’", "'").replace("‘", "'").split()).strip(" ?!.,")
-    if not typed or len(typed) > 200:
+    """The follow-up ``text`` is, or None when it is a message of its own.
+
+    What a refinement or a correction adds is returned as the user wrote it, capitals and all, so the names in it
+    are found and removed like any question's before it is stored or repeated back."""
+    written = text.replace("’", "'").replace("‘", "'").replace("!", ",")  # "Thanks Jo! Was that an RCT?"
+    written = " ".join(_NOT_WORDS.sub(" ", written).split()).strip(" .,")
+    if not written or len(written) > 200:
         return None
-    typed = " ".join(_respelt(word) for word in typed.split())
-    lowered = _LEAD_IN.sub("", typed).strip(" ?!.,") or typed
-    if (pick := _PICK.match(lowered)) is not None:
+    typed = written.lower()
+    if len(typed) != len(written):  # a rare letter whose lower case is longer: the casing cannot be mapped back
+        written = typed
+    plain = _LEAD_IN.sub("", typed).strip(" .,") or typed
+    spelt = " ".join(_respelt(word) for word in plain.split())
+    if (pick := _PICK.match(spelt)) is not None:
         n = pick.group("n")
         return Pick(None if n is None else int(n) if n.isdigit() else _ORDINALS[n])
     if (refine := _REFINE.match(typed)) is not None:  # before the lead-in goes: "and for teenagers?"
-        return _refine(refine)
+        return _refine(_cased(written, typed, typed, refine))
     for aspect, pattern in _ASPECTS:
-        if pattern.match(lowered):
+        if pattern.match(spelt):
             return AboutLast(aspect)
-    if (narrow := _NARROW.match(lowered)) is not None:
+    if (narrow := _NARROW.match(spelt)) is not None:
         level = next(g for g in narrow.groups() if g)
         return Narrow(strength=STRENGTH_WORDS.get(level), effect=EFFECT_PHRASES.get(level))
-    none_fit = _NONE_FIT.match(lowered)
-    if (correct := _CORRECT.match(lowered[none_fit.end() :] if none_fit else lowered)) is not None:
-        rest = (correct.group("rest") or correct.group("about") or "").strip(" ,.")
+    none_fit = _NONE_FIT.match(plain)
+    after_none = plain[none_fit.end() :] if none_fit else plain
+    if (correct := _CORRECT.match(after_none)) is not None:
+        rest = _cased(written, typed, after_none, correct).strip(" ,.")
         return Correct(rest, none_fit=none_fit is not None) if rest else None
-    if (back := _REFINE_BACK.match(lowered)) is not None:
-        rest = _TRAILING.sub("", next(g for g in back.groups() if g)).strip(" ,.")
-        if re.fullmatch(rf"(?:(?:more|other|any|some|the|proper|actual|real|good)\s+)*{_THING}", rest):
+    if (back := _REFINE_BACK.match(plain)) is not None:
+        rest = _TRAILING.sub("", _cased(written, typed, plain, back)).strip(" ,.")
+        if re.fullmatch(rf"(?:(?:more|other|any|some|the|proper|actual|real|good)\s+)*{_THING}", rest.lower()):
             return AboutLast(Aspect.DETAIL)  # "is there any research on it?": the card is the research
-        return Refine(rest, Reading.TOGETHER)
-    if (refine := _REFINE.match(lowered)) is not None:
-        return _refine(refine)
+        reading = Reading.TOGETHER if len(rest.split()) <= MAX_CONDITION_WORDS else Reading.EITHER
+        return Refine(rest, reading)
+    if (refine := _REFINE.match(plain)) is not None:
+        return _refine(_cased(written, typed, plain, refine))
     return None
 
 
-def _refine(found: re.Match[str]) -> Refine:
-    rest = _TRAILING.sub("", next(g for g in found.groups() if g)).strip(" ,.")
-    narrows = _PREPOSITION.match(rest + " ") and len(rest.split()) <= MAX_CONDITION_WORDS
+def _cased(written: str, typed: str, part: str, found: re.Match[str]) -> str:
+    """The text of ``found``'s group (matched in ``part``, a stretch of ``typed``) as ``written``."""
+    group = next(n for n, g in enumerate(found.groups(), 1) if g)
+    start = typed.find(part) + found.start(group)
+    return written[start : start + found.end(group) - found.start(group)]
+
+
+def _refine(added: str) -> Refine:
+    rest = _TRAILING.sub("", added).strip(" ,.")
+    narrows = _PREPOSITION.match(rest.lower() + " ") and len(rest.split()) <= MAX_CONDITION_WORDS
     return Refine(rest, Reading.NARROWS if narrows else Reading.EITHER)
 
 

@@ -34,6 +34,7 @@ NONE_OF_THESE = "None of these"
 PICK_HINT = "Type a number to open one, or 'none' if none of these fit."
 OPEN_HINT = "Type a number to open one."
 NO_SUCH_CHOICE = "Type a number from the last list I showed, or ask a new question."
+NO_SUCH_ENTRY = "The last list I showed has {count}: type a number from 1 to {count}, or ask a new question."
 NO_LIST = "There's no list to pick from just now: ask a question, or type 'more' for further results."
 NO_MATCH = "I couldn't find evidence on that in the collection."
 NO_MATCH_HINT = "Try different words, or type 'themes' to browse what I cover."
@@ -178,6 +179,8 @@ FILTER_ON = "on"
 NOTHING_FILTERED = "I found nothing for: {what}. Type 'themes' to browse everything, or ask a question."
 NARROWED = "{what}, among the results for “{question}”:"
 NOTHING_NARROWED = "None of the results for “{question}” is {what}. Type 'more' to see them all."
+NARROWED_LIST = "{what}, among the items I listed:"
+NOTHING_NARROWED_LIST = "None of the items I listed is {what}."
 _EFFECT_FILTERS = {
     "positive": "a positive effect",
     "mixed": "mixed effects",

@@ -423,6 +423,10 @@ _STATED_AGE = re.compile(
 )
 """An age stated straight after a word ("yonas is 16", "Chidi is 18 and ..."): with a word no list knows before
 it, or a given name, the word is a name."""
+_AGE_AFTER = re.compile(
+    r",?\s(?:aged?\s)?(?:1[0-8]|[1-9])\b(?![:.]\d)|\s?\((?:aged?\s)?\d{1,2}\)|\s(?:is|was)\s\d{1,2}\b"
+)
+"""An age straight after a word ("smith aged 14", "smith, 14", "smith (14)", "smith is 14")."""
 _TITLES = frozenset({"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr"})
 _NOT_NAMES = frozenset(
     """
@@ -706,6 +710,8 @@ def _seed(word: _Word, before: _Word | None, after: _Word | None, text: str) -> 
     flags = word.flags
     if word.cap:
         possessive = word.base != text[word.start : word.end]
+        if "s" in flags and word.base not in _NOT_NAMES and _family_name(word, before, after, text):
+            return True  # a surname, even one that is a word or an author's: "the Khan family", "the Brown children"
         if word.low in capitalised or word.base in _TITLES:
             return False
         if word.base in _NOT_NAMES:
@@ -815,10 +821,12 @@ def _joins(word: _Word, other: _Word, text: str, pairs: frozenset[tuple[str, str
             return False
         if other.base in _NOT_NAMES:  # "Demi Foster", "Will Bradshaw"; not "Jayden Family Centre"
             return gap == " " and other.low not in capitalised and ("s" in other.flags or "g" in other.flags)
-        if other.low in capitalised:
-            return gap == " " and "s" in other.flags
+        if other.low in capitalised:  # an author's surname the base names: joins as a surname, or as a given name
+            return (gap == " " and "s" in other.flags) or (gap != " " and "g" in other.flags)  # "Ava and Mason"
         return gap == " " or bool(other.flags) or zipf(other.low) == 0.0  # "Jack and Ellie", not "Jack and Social"
     if other.lower and word.lower and gap == " " and other.end > word.end:
+        if "s" in other.flags and _AGE_AFTER.match(text, other.end):
+            return True  # "kayden smith aged 14": a surname, even one an author of the base shares
         words, _, _ = evidence_vocabulary()
         if other.low in words or other.low in _LOWER_NOT_NAMES:
             return False

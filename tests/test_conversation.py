@@ -80,7 +80,7 @@ def test_a_number_opens_the_matching_entry_of_the_last_list(chat: Callable[[str]
     theme = chat("theme neglect")
     opened = chat("1")
     assert opened.kind is Kind.ITEM and opened.item is not None and opened.item.id == theme.choices[0].item.id
-    assert chat("9").text == messages.NO_SUCH_CHOICE
+    assert chat("9").text == messages.NO_SUCH_ENTRY.format(count=len(theme.choices))
 
 
 def test_yes_or_no_after_an_answer_is_feedback_on_that_answer(runtime: Runtime) -> None:

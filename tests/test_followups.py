@@ -32,6 +32,13 @@ from bot.runtime import Runtime
         ("was it an rct", AboutLast(Aspect.STRENGTH)),
         ("did it work though?", AboutLast(Aspect.STRENGTH)),
         ("hw strong is the evidnce", AboutLast(Aspect.STRENGTH)),
+        ("thanks Sarah, how strong is that?", AboutLast(Aspect.STRENGTH)),
+        ("lol is that even a proper study", AboutLast(Aspect.STRENGTH)),
+        ("Thanks Jo! Was that an RCT?", AboutLast(Aspect.STRENGTH)),
+        ("really interesting, thanks so much - roughly how many young people were in it?", AboutLast(Aspect.STRENGTH)),
+        ("diolch, where's that from?", AboutLast(Aspect.SOURCE)),
+        ("Is it UK? or US?", AboutLast(Aspect.SOURCE)),
+        ("thanks, do you know if that was done in the UK or is it American stuff?", AboutLast(Aspect.SOURCE)),
         ("link?", AboutLast(Aspect.SOURCE)),
         ("who did the study", AboutLast(Aspect.SOURCE)),
         ("is that from the uk or america?", AboutLast(Aspect.SOURCE)),
@@ -45,8 +52,9 @@ from bot.runtime import Runtime
         ("number two please", Pick(2)),
         ("and the last one?", Pick(0)),
         ("yeah that one", Pick(None)),
-        ("no i meant MARAC", Correct("marac")),
-        ("typo - i meant FFT", Correct("fft")),
+        ("no i meant MARAC", Correct("MARAC")),
+        ("no I meant for Mrs Okafor's son", Correct("Mrs Okafor's son")),  # as written: its names can be found
+        ("typo - i meant FFT", Correct("FFT")),
         ("none of these, i meant missing from education", Correct("missing from education", none_fit=True)),
         ("only strong evidence pls", Narrow("strong", None)),
         ("just the ones with no effect", Narrow(None, "no-effect")),
@@ -54,7 +62,7 @@ from bot.runtime import Runtime
         ("same for kinship carers?", Refine("kinship carers", Reading.TOGETHER)),
         ("and for teenagers?", Refine("for teenagers", Reading.NARROWS)),
         ("what about in wales though", Refine("in wales", Reading.NARROWS)),
-        ("ok and what about FGCs", Refine("fgcs", Reading.EITHER)),
+        ("ok and what about FGCs", Refine("FGCs", Reading.EITHER)),
         (
             "anything for mums whove had several babies removed, to break the cycle",
             Refine("for mums whove had several babies removed, to break the cycle", Reading.EITHER),
@@ -145,6 +153,52 @@ def test_everyday_verdicts_are_feedback_and_praise_with_nothing_to_rate_is_thank
     assert ask("helpful thanks", user="U7").kind is Kind.SMALL_TALK
 
 
+def test_names_in_a_follow_up_are_removed_before_it_is_stored_or_repeated(runtime: Runtime) -> None:
+    ask = runtime.conversation.handle
+    assert ask("do family group conferences work?", user="U1").kind is Kind.ANSWER
+    refined = ask("does that apply to Liam Murphy who is 15?", user="U1")
+    assert "Murphy" not in reply_text(refined) and "Liam" not in reply_text(refined)
+    assert ask("marac evidence", user="U2").kind is Kind.ANSWER
+    ask("no I meant for Mrs Okafor's son", user="U2")
+    stored = " ".join(q.text for q in runtime.store.questions_since())
+    stored += " ".join(f.reason for f in runtime.store.feedback_since())
+    assert "Murphy" not in stored and "Liam" not in stored and "Okafor" not in stored
+    assert "[name]" in stored
+
+
+def test_rejecting_a_list_in_words_records_a_gap_and_a_pick_past_its_end_says_how_long_it_is(
+    runtime: Runtime,
+) -> None:
+    ask = runtime.conversation.handle
+    listed = ask("family court assessments", user="U1")
+    assert listed.kind is Kind.DID_YOU_MEAN
+    assert ask("9", user="U1").text == messages.NO_SUCH_ENTRY.format(count=len(listed.choices))
+    assert ask("hmm not quite", user="U1").text.startswith(messages.GAP_RECORDED)
+    [row] = runtime.store.questions_since()
+    assert row.none_of_these
+
+
+def test_chatty_thanks_and_more_are_understood(runtime: Runtime) -> None:
+    ask = runtime.conversation.handle
+    assert ask("TA BABES 😘", user="U1").kind is Kind.SMALL_TALK
+    assert ask("family group conference or group supervision", user="U2").kind is not Kind.NOTICE
+    assert ask("moreee", user="U2").kind in (Kind.MORE, Kind.NOTICE)
+    assert ask("moreee", user="U2").text != messages.NO_TOPIC
+    assert ask("marac evidence", user="U3").kind is Kind.ANSWER
+    assert ask("that's brill diolch yn fawr", user="U3").text == messages.FEEDBACK_THANKS
+    assert [(f.item_id, f.helpful) for f in runtime.store.feedback_since()] == [("marac", True)]
+
+
+def test_only_strong_evidence_after_a_theme_narrows_the_theme(runtime: Runtime) -> None:
+    ask = runtime.conversation.handle
+    assert ask("theme reducing the need for care", user="U1").kind is Kind.THEME
+    strong = ask("only strong evidence", user="U1")
+    assert [m.item.id for m in strong.choices] == ["family-group-conferences"]
+    assert strong.text == messages.NARROWED_LIST.format(what="Strong evidence")
+    assert ask("theme neglect", user="U1").kind is Kind.THEME
+    assert ask("only strong evidence", user="U1").text == messages.NOTHING_NARROWED_LIST.format(what="strong evidence")
+
+
 def test_a_message_with_no_topic_keeps_the_thread_so_the_answer_can_still_be_followed(runtime: Runtime) -> None:
     ask = runtime.conversation.handle
     assert ask("marac evidence", user="U1").kind is Kind.ANSWER
@@ -200,6 +254,21 @@ def test_a_condition_is_read_with_the_last_question(talk: Callable[[str], Reply]
     assert still.kind is Kind.MORE and [m.item.id for m in still.choices] == ["systemic-group-supervision"]
     assert still.text == messages.STILL_CLOSEST.format(what="in wales")
     assert talk("1").item.id == "systemic-group-supervision"  # type: ignore[union-attr]
+
+
+def test_a_condition_the_base_has_never_heard_of_finds_nothing(talk: Callable[[str], Reply]) -> None:
+    """ "for horses" is read with the last question only if the base knows something of it; it does not."""
+    assert talk("does group supervision help?").kind is Kind.ANSWER
+    assert talk("what about for horses?").kind is Kind.NO_MATCH
+    assert talk("does group supervision help?").kind is Kind.ANSWER
+    assert talk("and for under 10s?").kind is Kind.MORE  # a condition of everyday words is read with it
+
+
+def test_the_see_also_of_an_answer_can_be_picked(talk: Callable[[str], Reply]) -> None:
+    answer = talk("does group supervision help?")
+    assert answer.kind is Kind.ANSWER and answer.see_also
+    opened = talk("the second one")
+    assert opened.kind is Kind.ITEM and opened.item == answer.see_also[0]
 
 
 def test_a_new_topic_in_follow_up_form_is_answered_as_itself(talk: Callable[[str], Reply]) -> None:

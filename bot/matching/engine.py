@@ -393,6 +393,11 @@ class Engine:
             elapsed_ms=(time.perf_counter() - started) * 1000.0,
         )
 
+    def unknown_words(self, text: str) -> float:
+        """How much of ``text`` the evidence base has never seen (``LexicalEngine.unknown_words``): "horses" is
+        new to a base on children's social care, "under 10s" hardly."""
+        return self.lexical.unknown_words(self.lexical.read(text))
+
     # --- explanations ----------------------------------------------------------------------------------
 
     def explain(self, q: Question, evaluation: Evaluation) -> tuple[str, ...]:
