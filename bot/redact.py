@@ -28,6 +28,7 @@ from typing import Any
 
 import phonenumbers
 
+from bot import welsh
 from bot.english import is_word, zipf
 from bot.text import clean_unicode
 
@@ -854,8 +855,9 @@ def _redact_free_names(text: str) -> str:
         return text
     _, _, pairs = evidence_vocabulary()
     found = False
+    framing = welsh.FRAMING if welsh.is_welsh(text) else frozenset()  # "beth yw'r ..." is no name
     for i, word in enumerate(words):
-        if word.placeholder:
+        if word.placeholder or (word.lower and word.low in framing):
             continue
         before = words[i - 1] if i else None
         after = words[i + 1] if i + 1 < len(words) else None

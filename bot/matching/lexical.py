@@ -50,7 +50,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot import english
+from bot import english, welsh
 from bot.answer import Answer, Match
 from bot.glossary import Glossary
 from bot.knowledge import KnowledgeItem
@@ -323,11 +323,15 @@ class LexicalEngine:
         if truncated:
             cut = text[:MAX_QUESTION_CHARS]
             text = cut[: cut.rfind(" ")] if " " in cut[-40:] else cut
-        matched_text = text if redacted else without_personal_details(text)
+        # Welsh terms are read in English first ("esgeulustod" as "neglect"): the framing words of a Welsh question
+        # ("beth", "mae") are given names in English, and would be taken for names
+        english_text, from_welsh = welsh.in_english(text)
+        matched_text = english_text if redacted else without_personal_details(english_text)
         analysis, _, _ = self._analyse(matched_text, correct=True)
         fixed = {stem(new) for _, new in analysis.corrections}
         unique = tuple(dict.fromkeys(analysis.terms))[:MAX_TERMS]
-        analysis = Analysis(unique, analysis.expansions, analysis.corrections, analysis.commonness, analysis.plain)
+        expansions = from_welsh + analysis.expansions
+        analysis = Analysis(unique, expansions, analysis.corrections, analysis.commonness, analysis.plain)
         return Question(text, truncated, analysis, frozenset(fixed), matched_text)
 
     # --- scoring ---------------------------------------------------------------------------------------
