@@ -42,10 +42,18 @@ FRAMING = frozenset(
 """Welsh words that frame a question rather than name its topic, dropped from a Welsh message."""
 _ENDING = re.compile(r"(?<=[^\W\d_])['’](?=(?:r|n|i|w)\b)", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_PLAIN_WORD = re.compile(r"[^\W\d_]+")
 
 
 _IN_WELSH_ONLY = {"plant": "children"}
 """Terms that are English words too, read as Welsh only in a Welsh message."""
+
+
+@cache
+def _first_words() -> frozenset[str]:
+    """The first word of every form, and the words only Welsh has: a message with none of them is not read at all."""
+    table, _, _ = _terms()
+    return frozenset(re.split(r"[\s'-]", form)[0] for form in table) | _WELSH_ONLY
 
 
 @cache
@@ -84,6 +92,9 @@ def is_welsh(text: str) -> bool:
 def in_english(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """``text`` with its Welsh terms in English (and, in a Welsh message, the framing words dropped), and the
     (Welsh, English) pairs read, each once."""
+    first = _first_words()
+    if not any(word in first for word in _PLAIN_WORD.findall(text.lower())):
+        return text, ()  # most messages: nothing Welsh in them
     table, anywhere, in_welsh = _terms()
     normalised = text.replace("’", "'")
     welsh = is_welsh(normalised)
