@@ -75,6 +75,19 @@ def without_mail_furniture(text: str) -> str:
     return text[: signature.start()] if signature is not None and text[: signature.start()].strip() else text
 
 
+_EMOJI_CODE = re.compile(r"(?<![\w:]):(?=[a-z0-9_+'-]*[a-z])[a-z0-9_+'-]{2,40}:(?![\w:])")
+"""An emoji typed as a shortcode in Slack or Teams (":thinking_face:", ":sos:"), which names no topic."""
+_STRUCK = re.compile(r"~~[^~\n]{1,200}~~|(?<![\w~])~[^~\n]{1,200}~(?![\w~])")
+"""Struck-through text ("~~signs of safety~~" in Markdown, "~signs of safety~" in Slack): taken back by its writer."""
+
+
+def without_chat_markup(text: str) -> str:
+    """The message without emoji shortcodes and struck-through text: ":sos: county lines" is about county lines."""
+    if ":" in text:
+        text = _EMOJI_CODE.sub(" ", text)
+    return _STRUCK.sub(" ", text) if "~" in text else text
+
+
 # --- words -------------------------------------------------------------------------------------------
 
 # Chat filler removed as whole phrases before splitting into words ("quick one", "does anyone know"). "What works"

@@ -6,7 +6,7 @@ import pytest
 
 from bot import Engine, KnowledgeItem, Link, english
 from bot.matching import MAX_QUESTION_CHARS, LexicalEngine, lexical
-from bot.text import stem, without_mail_furniture, words_of
+from bot.text import stem, without_chat_markup, without_mail_furniture, words_of
 
 
 @pytest.mark.parametrize(
@@ -182,6 +182,15 @@ def test_what_a_mail_client_adds_is_not_read_as_the_question(engine: Engine) -> 
     assert "marac" in without_mail_furniture("fgc evidence?\nThanks\nand marac?")
     answer = engine.answer(pasted)
     assert [m.item.id for m in answer.results][:1] == ["family-group-conferences"]
+
+
+def test_emoji_shortcodes_and_struck_through_text_are_not_read(engine: Engine) -> None:
+    """ ":sos:" is an emoji, not Signs of Safety; "~~x~~" is taken back by its writer."""
+    assert without_chat_markup("@Evidence Bot :sos: MARAC evidence").split() == "@Evidence Bot MARAC evidence".split()
+    assert without_chat_markup("~~group supervision~~ marac?").split() == ["marac?"]
+    assert without_chat_markup("meeting at 10:30:00, kids aged 5~7") == "meeting at 10:30:00, kids aged 5~7"
+    struck = engine.answer("~~group supervision~~ marac evidence?")
+    assert [m.item.id for m in struck.results][:1] == ["marac"]
 
 
 def test_a_mistyped_everyday_word_is_read_as_meant_and_is_not_an_unseen_word(engine: Engine) -> None:

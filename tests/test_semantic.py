@@ -24,7 +24,9 @@ from bot.matching.reading import (
     CONTEXT_WEIGHT,
     WINDOW,
     asked,
+    compared,
     is_asking,
+    left_out,
     questions,
     readings,
     sentences,
@@ -387,6 +389,48 @@ def test_each_question_of_a_message_gets_its_answer_and_a_missing_programme_is_n
     one = bundled.answer("is there evidence for IDVAs? and separately, does the Bright Horizons Dads Programme work?")
     assert [m.item.id for m in one.results] == ["idva-services"]
     assert one.not_covered == ("Bright Horizons Dads Programme",)
+
+
+def test_what_a_message_leaves_out_is_read_apart() -> None:
+    assert left_out("edge of care options other than MST") == ("edge of care options", ("MST",))
+    assert left_out("adoption stuff but NOT disruption") == ("adoption stuff", ("disruption",))
+    assert left_out("CCE stuff that isn't county lines") == ("CCE stuff", ("county lines",))
+    assert left_out("not signs of safety - other strengths-based models?") == (
+        "other strengths-based models?",
+        ("signs of safety",),
+    )
+    # a property is no topic left out, and "not" inside a sentence leaves nothing out
+    assert left_out("gmail messages that are not labelled") == ("gmail messages that are not labelled", ())
+    assert left_out("kids not in school, what works?")[1] == ()
+
+
+def test_what_is_left_out_is_never_the_answer(bundled: Engine) -> None:
+    for message, left in (
+        ("edge of care options other than MST", "multisystemic-therapy"),
+        ("CCE stuff that isn't county lines", "county-lines-specialist-casework"),
+        ("evidence on section 47 that isn't about MASH", "multi-agency-safeguarding-hubs"),
+    ):
+        answer = bundled.answer(message)
+        assert left not in {m.item.id for m in (*answer.results, *answer.suggestions)}, message
+    sure = bundled.answer("CCE stuff that isn't county lines")
+    assert sure.results[0].item.id == "cce-national-review-it-was-hard-to-escape"
+    assert "county lines → left out" in sure.understood
+    # what names no item with confidence leaves the message whole
+    assert (
+        bundled.answer("dad is a bit of a handful but not risky").understood
+        == bundled.answer("dad is a bit of a handful but not risky", several=False).understood
+    )
+
+
+def test_a_comparison_gets_both_sides(bundled: Engine) -> None:
+    assert compared("FGC vs family safeguarding - which has better evidence?") == [
+        "FGC",
+        "family safeguarding - which has better evidence?",
+    ]
+    assert compared("IDVA or MARAC - which is more effective?") == ["IDVA", "MARAC - which is more effective?"]
+    assert compared("kids in care or care leavers research") == []  # "or" compares only when choosing
+    both = bundled.answer("pause vs FDAC for mums with repeat removals")
+    assert {m.item.id for m in both.results[:2]} == {"pause", "family-drug-and-alcohol-court"}
 
 
 def test_greetings_and_sign_offs_are_left_out_of_the_whole_message() -> None:

@@ -38,7 +38,7 @@ from bot.glossary import Glossary
 from bot.knowledge import KnowledgeItem, theme_counts
 from bot.matching import fusion, lexical
 from bot.matching.lexical import LexicalEngine, Question
-from bot.matching.reading import asked, questions, readings
+from bot.matching.reading import asked, compared, left_out, questions, readings
 from bot.matching.semantic import QUESTION, TITLE, Closest, SemanticIndex
 
 log = logging.getLogger(__name__)
@@ -302,7 +302,12 @@ class Engine:
         """Confident results (at most ``limit``), else suggestions, timed from the first character read.
 
         ``further`` asks for that many more ranked items after those shown (for a later "more"); ``several``:
-        a message that asks several things may be answered question by question (``_several``)."""
+        a message that asks several things may be answered question by question (``_several``), and one that
+        leaves something out ("other than MST") is answered without it (``_leaving_out``)."""
+        if several and self.semantic is not None:
+            kept, leaving = left_out(question)
+            if leaving and (left := self._leaving_out(question, kept, leaving, limit, further)) is not None:
+                return left
         if self.semantic is None:
             return self.lexical.answer(
                 question,
@@ -345,6 +350,44 @@ class Engine:
             answer = self._several(q, answer, limit, started) or answer
         return replace(answer, theme=theme) if theme else answer
 
+    def _leaving_out(
+        self, question: str, kept: str, leaving: tuple[str, ...], limit: int, further: int
+    ) -> Answer | None:
+        """ "edge of care options other than MST": the message without what it leaves out, and without the items
+        that what it leaves out names (its confident answer), so MST is never the answer. None when what is left out
+        names no item with confidence ("... but not risky", "emails that are not labelled"): the message is read
+        whole."""
+        started = time.perf_counter()
+        dropped: set[str] = set()
+        named_items: list[str] = []
+        for phrase in leaving:
+            named = self.answer(phrase, limit=1, several=False)
+            top = named.results[:1]  # a name the base answers with confidence, not a property ("not labelled")
+            if top:
+                dropped.add(top[0].item.id)
+                named_items.append(phrase)
+        if not dropped:
+            return None
+        answer = self.answer(kept, limit + len(dropped), further=further + limit, several=False)
+        several = self._several(self.read(kept), answer, limit + len(dropped), started) or answer
+
+        def kept_items(matches: tuple[Match, ...]) -> tuple[Match, ...]:
+            return tuple(m for m in matches if m.item.id not in dropped)
+
+        results, suggestions = kept_items(several.results)[:limit], kept_items(several.suggestions)
+        if not results and several.results:  # only what was left out was sure: the next ones are near misses
+            near = kept_items((*several.results, *several.suggestions, *several.further))
+            suggestions = tuple(m for m in near if m.score >= self.suggest_score)
+        return replace(
+            several,
+            question=question,
+            results=results,
+            suggestions=() if results else suggestions[:limit],
+            further=kept_items(several.further)[:further],
+            understood=(*several.understood, *(f"{phrase} → left out" for phrase in named_items)),
+            elapsed_ms=(time.perf_counter() - started) * 1000.0,
+        )
+
     def _several(self, q: Question, whole: Answer, limit: int, started: float) -> Answer | None:
         """A message that asks several things ("is Signs of Safety evidence based? Or should we be looking at
         Family Safeguarding instead?", "1) CCE 2) NRM pilot") is also answered question by question.
@@ -356,7 +399,7 @@ class Engine:
         others that are not is left as it is: the whole message was already weighed with it."""
         # answered as a whole, a message is split only where it says it asks several things (a list, "also"):
         # a chatty message with two question marks rarely asks two things the answer does not already cover
-        parts = questions(q.matched_text, marked_only=bool(whole.results))
+        parts = questions(q.matched_text, marked_only=bool(whole.results)) or compared(q.matched_text)
         if not parts:
             return None
         found: dict[str, Match] = {m.item.id: m for m in whole.results[:1]}

@@ -57,7 +57,15 @@ from bot.knowledge import KnowledgeItem
 from bot.matching import lexical_index
 from bot.matching.programme_names import ProgrammeNames
 from bot.redact import without_personal_details
-from bot.text import STOP_WORDS, british, clean_unicode, stem, without_mail_furniture, words_of
+from bot.text import (
+    STOP_WORDS,
+    british,
+    clean_unicode,
+    stem,
+    without_chat_markup,
+    without_mail_furniture,
+    words_of,
+)
 
 MAX_QUESTION_CHARS = 1000
 """Text beyond this is not read (the user is told). Keeps every question well under a millisecond or two."""
@@ -318,7 +326,7 @@ class LexicalEngine:
         a question read before), so they are not looked for again."""
         raw = question[: MAX_QUESTION_CHARS * 4]
         # a part of a question read before has had its mail furniture removed already
-        text = clean_unicode(raw if redacted else without_mail_furniture(raw))
+        text = clean_unicode(raw if redacted else without_chat_markup(without_mail_furniture(raw)))
         truncated = len(text) > MAX_QUESTION_CHARS
         if truncated:
             cut = text[:MAX_QUESTION_CHARS]

@@ -164,6 +164,50 @@ def questions(text: str, *, marked_only: bool = False) -> list[str]:
     return found[:MAX_QUESTIONS] if len(found) >= 2 else []
 
 
+_LEFT_OUT = re.compile(
+    r"\s*[,(–-]?\s*\b(?:other than|apart from|aside from|except(?: for)?|excluding|not including|but not|"
+    # "CCE stuff that isn't county lines", "... that isn't about MASH"; not "messages that are not labelled"
+    r"(?:(?<=stuff )|(?<=evidence )|(?<=research )|(?<=studies )|(?<=items )|(?<=ones )|(?<=things )|"
+    r"(?<=anything )|(?<=something )|(?<=programmes )|(?<=models )|(?<=approaches )|(?<=options ))"
+    r"(?:that|which|thats|that's) (?:isn'?t|is not|aren'?t|are not)(?: about| on)?|"
+    r"(?:that|which|thats|that's) (?:isn'?t|is not|aren'?t|are not) (?:about|on))\s+"
+    r"(?P<x>[^,.;?!\n()]+?)\s*(?=$|[,.;?!\n()]|\s[-–]\s|\s(?:what|which|that|for|any|is|are|do|does|please|pls)\b)"
+    r"|^\s*not\s+(?P<first>[^,.;?!\n–-]{2,60}?)\s*(?:[-–,:;]|\s-\s)",
+    re.IGNORECASE,
+)
+"""What a message leaves out: "edge of care options other than MST", "adoption stuff but NOT disruption", "CCE
+stuff that isn't county lines", "not signs of safety - other strengths-based models?"."""
+
+
+def left_out(text: str) -> tuple[str, tuple[str, ...]]:
+    """The message without what it leaves out, and what it leaves out ("other than MST": "MST")."""
+    found = [m for m in _LEFT_OUT.finditer(text) if (m.group("x") or m.group("first") or "").strip()]
+    if not found:
+        return text, ()
+    kept = _LEFT_OUT.sub(" ", text)
+    return " ".join(kept.split()), tuple((m.group("x") or m.group("first")).strip() for m in found)
+
+
+_COMPARED = re.compile(r"\s+(?:vs\.?|versus|v\.?|compared (?:to|with)|against)\s+|\s+or\s+", re.IGNORECASE)
+_CHOOSING = re.compile(
+    r"\b(?:which|better|best|more effective|stronger|difference|differences|compare|comparison|vs|versus)\b",
+    re.IGNORECASE,
+)
+"""A message that chooses between two things ("is MST or FFT better for teens?")."""
+
+
+def compared(text: str) -> list[str]:
+    """The two sides of a comparison ("FGC vs family safeguarding - which has better evidence?": "FGC", "family
+    safeguarding - which has better evidence?"), or an empty list. "or" compares only in a message that chooses
+    ("which", "better", "difference"); "vs", "versus", "compared with" always do. Each side is asked on its own."""
+    found = [m for m in _COMPARED.finditer(text) if m.group().strip().lower() != "or" or _CHOOSING.search(text)]
+    if len(found) != 1:
+        return []
+    split = found[0]
+    sides = [text[: split.start()].strip(" ,;:-"), text[split.end() :].strip(" ,;:-")]
+    return sides if all(any(len(w) >= 2 for w in side.split()) for side in sides) else []
+
+
 def without_greetings(text: str) -> str:
     """The message without its greetings and sign-offs ("Hi all, quick one - ...", "Thanks in advance!"), so the
     sentence model reads the whole message as what it says; the message itself when it has none, or nothing
