@@ -196,10 +196,17 @@ _CHOOSING = re.compile(
 """A message that chooses between two things ("is MST or FFT better for teens?")."""
 
 
+MAX_COMPARED_WORDS = 20
+"""A comparison is asked in a few words; in a longer message "or" mostly joins the story's alternatives, and
+reading both halves again would double the time of the messages that take longest."""
+
+
 def compared(text: str) -> list[str]:
     """The two sides of a comparison ("FGC vs family safeguarding - which has better evidence?": "FGC", "family
     safeguarding - which has better evidence?"), or an empty list. "or" compares only in a message that chooses
     ("which", "better", "difference"); "vs", "versus", "compared with" always do. Each side is asked on its own."""
+    if len(text.split()) > MAX_COMPARED_WORDS:
+        return []
     found = [m for m in _COMPARED.finditer(text) if m.group().strip().lower() != "or" or _CHOOSING.search(text)]
     if len(found) != 1:
         return []
