@@ -30,6 +30,8 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.datafile import pairs
+
 FREQUENCY_FILE = Path(__file__).parent / "data" / "english_frequency.tsv"
 WORDS_FILE = Path(__file__).parent / "data" / "english_words.txt"
 CHAT_WORDS_FILE = Path(__file__).parent / "data" / "british_chat_words.txt"
@@ -59,13 +61,7 @@ MAX_INFORMATION = 7.0
 def frequencies() -> dict[str, float]:
     """Word -> Zipf frequency, read once per process (about 28,000 words), with the words of British chat at
     ``CHAT_WORD_ZIPF`` at least."""
-    table: dict[str, float] = {}
-    with FREQUENCY_FILE.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("#") or not line.strip():
-                continue
-            word, zipf = line.split("\t")
-            table[word] = float(zipf)
+    table = {word: float(zipf) for word, zipf in pairs(FREQUENCY_FILE)}
     for word in _listed_words(CHAT_WORDS_FILE):
         table[word] = max(table.get(word, 0.0), CHAT_WORD_ZIPF)
     return table

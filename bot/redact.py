@@ -29,6 +29,7 @@ from typing import Any
 import phonenumbers
 
 from bot import welsh
+from bot.datafile import pairs
 from bot.english import is_word, zipf
 from bot.text import clean_unicode
 
@@ -603,14 +604,7 @@ def _fold(word: str) -> str:
 @cache
 def person_names() -> dict[str, str]:
     """Lower-case given name or surname -> flags (g given, s surname, f frequent, w also an English word)."""
-    table: dict[str, str] = {}
-    with NAMES_FILE.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("#") or not line.strip():
-                continue
-            name, flags = line.rstrip("\n").split("\t")
-            table[name] = flags
-    return table
+    return dict(pairs(NAMES_FILE))
 
 
 def _vocabulary_sources() -> list[Path]:

@@ -18,6 +18,8 @@ import re
 from functools import cache
 from pathlib import Path
 
+from bot.datafile import pairs
+
 TERMS_FILE = Path(__file__).parent / "data" / "welsh_terms.tsv"
 
 WELSH_WORDS = 2
@@ -60,13 +62,7 @@ def _first_words() -> frozenset[str]:
 def _terms() -> tuple[dict[str, str], re.Pattern[str], re.Pattern[str]]:
     """Welsh form (lower case) -> English, one pattern for every form of the table and one that also has the
     forms of ``_IN_WELSH_ONLY`` (longest first, so "plant sy'n derbyn gofal" is read before "plant")."""
-    table: dict[str, str] = {}
-    with TERMS_FILE.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("#") or not line.strip():
-                continue
-            welsh, english = line.rstrip("\n").split("\t")
-            table[welsh.lower()] = english
+    table = {welsh.lower(): english for welsh, english in pairs(TERMS_FILE)}
     anywhere = _pattern(table)
     table.update(_IN_WELSH_ONLY)
     return table, anywhere, _pattern(table)
