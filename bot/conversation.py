@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from threading import Lock
 from rapidfuzz import fuzz, process
 
 from bot import browse as browsing
-from bot import followups, messages
+from bot import followups, messages, smalltalk
 from bot.answer import Answer, Match
 from bot.knowledge import KnowledgeItem, theme_counts
 from bot.matching import MAX_QUESTION_CHARS, Engine
@@ -155,106 +154,10 @@ class MemoryState:
         return True
 
 
-_GREETING = re.compile(
-    r"^(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|morning|afternoon|yo)"
-    r"(?: there| all| bot| everyone)?[!. ]*$"
-)
-_THANKS = re.compile(
-    r"^(?:(?:brill|brilliant|great|perfect|lovely|fab|ace|amazing|ok|okay)[,!. ]+)?"
-    r"(?:thanks|thank you|thank u|thx|ty|cheers|ta|great|brill|brilliant|perfect|lovely|fab|ace|amazing|ok|okay"
-    r"|many thanks|kind regards|regards|best wishes|diolch(?: yn fawr)?)"
-    r"(?: (?:very much|so much|a lot|loads|mate|again|all))?[!. ]*$"
-)
-_HELP = re.compile(
-    r"^(?:\?|h|help|help(?: me)? please|help me|commands|what can you do|how does this work|how do(?:es)? (?:i|we) use "
-    r"(?:this|you|it|the bot)|what can you help (?:me )?with|can you help(?: me)?|what (?:do|can) you do|"
-    r"what are you|who are you|who made you|are you (?:a )?(?:real|human|a person|a bot|ai|a real person)|"
-    r"what is this|what's this|what is this bot|how do i ask)$"
-)
-"""Asking about the bot itself rather than the evidence: the help text says what it is and what to type."""
-_THEMES = re.compile(
-    r"^(?:themes|topics|theme|browse|list (?:themes|topics)|"
-    r"(?:show|list) (?:me )?(?:the |your |all )?(?:themes|topics)|"
-    r"what (?:themes|topics)(?: do you| can you)?(?: cover| have| know about)?|what (?:do|can) you cover)$"
-)
-_MORE = re.compile(r"^(?:more+|moar|next|more please|show more|show me more|more results|any more|anymore)$")
-"""The next page of results ("moreee" too)."""
-_BYE = re.compile(r"^(?:bye|goodbye|see you|see ya|cya)[!. ]*$")
-_URGENT = re.compile(
-    r"\b(?:immediate(?:ly)? (?:risk|danger)|in danger|at risk (?:right )?now|right now|tonight|"
-    r"(?:has|have|just) disclosed|disclosure|being (?:abused|hurt|hit|beaten)|sexually abused|"
-    r"(?:hit|hurt|beat|burn|strangled?|kick)(?:s|ed|ing)? (?:her|him|them|the (?:child|baby|kid))|"
-    r"bruis(?:e|es|ed|ing)|injur(?:y|ies|ed)|suicid\w*|kill (?:her|him|them|myself|herself|himself)|"
-    r"self[- ]harm(?:ing)? (?:now|tonight)|missing (?:now|tonight)|urgent(?:ly)?|emergency)\b"
-)
-_NONE_OF_THESE = re.compile(r"^(?:none|none of (?:these|them|those)|neither|nope|no)[!. ]*$")
-_THANKED = r"(?:(?:thanks|thank you|cheers|ta|brill|great|perfect)[,!. ]+)?"
-_HELPFUL = re.compile(
-    rf"^{_THANKED}(?:y|yes|yep|yeah|helpful|useful|that helped|that helps|it helped|\+1|👍"
-    r"|(?:that|this|it)(?:'?s| is| was) (?:really |very |so |super )?(?:helpful|useful|spot on|just what i needed)"
-    r"|(?:really|very|super|so) (?:helpful|useful)|spot on|just what i needed)"
-    r"(?:[,!. ]+(?:thanks|thank you|cheers|ta))?[!. ]*$"
-)
-"""Said after an answer: the answer helped ("that's really useful, thanks")."""
-_PRAISE = frozenset(
-    "helpful useful perfect great brilliant brill lovely fab fabulous ace amazing excellent superb ideal handy "
-    "spot-on exactly good nice".split()
-)
-_THANKS_WORDS = frozenset("thanks thank ta cheers thx thnx thnks ty diolch".split())
-_PRAISE_FILLER = frozenset(
-    "thanks thank you u ta cheers thx thnx thnks ty diolch yn fawr so very really super much loads a lot that that's "
-    "thats this it it's its is was just what i needed wanted was after spot on one stuff for me mate hun babe babes "
-    "love pet x xx xxx again all everyone oh wow ok okay yes yeah yep that'll do will".split()
-)
-"""A message made only of these words and at least one ``_PRAISE`` word says the answer helped ("brill ta",
-"great, exactly what i needed", "thank you so much, really useful")."""
-_NOT_HELPFUL = re.compile(
-    r"^(?:not (?:really |quite |exactly )?what i (?:needed|wanted|was after|was looking for|asked|asked for|meant)"
-    r"|n|no|nope|nah|not helpful|unhelpful|not useful|not really|👎|useless|meh|rubbish|no good|not quite"
-    r"|(?:hmm+|erm+|um+|mm+)[,. ]+not (?:quite|really)"
-    r"|(?:that|this|it)(?:'?s| is| was)(?: not|n'?t) (?:helpful|useful|relevant|right|it|quite right|"
-    r"what i (?:needed|wanted|asked|meant|was asking|was after))"
-    r"|(?:that|this|it) (?:wasn'?t|isn'?t|doesn'?t help|didn'?t help) ?(?:helpful|useful|relevant|right|it|"
-    r"what i (?:needed|wanted|asked|meant|was asking|was after))?"
-    r"|not what i (?:needed|wanted|was after|was looking for|asked|asked for|meant)|not relevant|wrong (?:one|answer))"
-    r"(?:\s*[,:;.!-]\s*|\s+(?:because\s+)?|$)(?P<reason>.*)$",
-    re.DOTALL | re.IGNORECASE,
-)
-_DATED = re.compile(r"^(?:(?:a |bit |a bit |too |very |rather |quite |abit )?(?:out of date|outdated|old|dated))\b")
-"""An answer judged out of date: not helpful, and the whole message is the reason."""
-
-
-def _verdict(text: str, lowered: str, follow: followups.FollowUp | None) -> tuple[bool, str] | None:
-    """(helpful, reason) when a message typed after an answer judges it, else None."""
-    if isinstance(follow, followups.Correct):
-        return False, text.strip()
-    if _HELPFUL.match(lowered) or _praises(lowered):
-        return True, ""
-    if _DATED.match(lowered):
-        return False, text.strip()
-    typed = _NOT_HELPFUL.match(text.strip())
-    if typed and not text.rstrip().endswith("?"):  # "no, what about kinship care?" is a new question
-        return False, typed.group("reason").strip()
-    return None
-
-
-_PRAISE_PHRASES = re.compile(r"\b(?:spot on|bang on|that'?ll do|that will do|does the (?:job|trick)|nailed it)\b")
-
-
-def _thanks_only(lowered: str) -> bool:
-    """ "ta babes 😘", "cheers hun x", "diolch yn fawr": thanks, and nothing else to answer."""
-    words = re.findall(r"[\w'+-]+", lowered)
-    return any(w in _THANKS_WORDS for w in words) and all(w in _PRAISE_FILLER for w in words)
-
-
-def _praises(lowered: str) -> bool:
-    words = re.findall(r"[\w'+-]+|👍", _PRAISE_PHRASES.sub(" spot-on ", lowered))
-    return bool(words) and any(w in _PRAISE for w in words) and all(w in _PRAISE or w in _PRAISE_FILLER for w in words)
-
-
 NEW_WORDS = 0.3
 """A condition this much of whose words the base has never seen ("for horses": 0.6; "for under 10s": 0.2; see
 ``Engine.unknown_words``), and which finds nothing close on its own, is about something the base lacks."""
+
 MORE_RESULTS = 20
 """How many further results are kept per question for "more"."""
 MAX_REASON_CHARS = 1000
@@ -293,9 +196,9 @@ class Conversation:
         word, _, rest = lowered.partition(" ")
         if not lowered:
             return Reply(Kind.HELP, messages.EMPTY_QUESTION)
-        if _HELP.match(lowered):
+        if smalltalk.HELP.match(lowered):
             return Reply(Kind.HELP, messages.HELP)
-        if _THEMES.match(lowered):
+        if smalltalk.THEMES.match(lowered):
             return self.themes(engine)
         wanted = browsing.parse(lowered)
         if wanted is not None and wanted.narrows:
@@ -304,7 +207,7 @@ class Conversation:
             return self.theme(engine, rest, user=user, surface=surface, thread=thread)
         if word in ("show", "open", "item") and rest and len(rest.split()) == 1:
             return self.show(engine, rest, user=user, surface=surface, thread=thread)
-        if _MORE.match(lowered):
+        if smalltalk.MORE.match(lowered):
             return self.more(user, surface, thread=thread)
         follow = followups.parse(text)
         if isinstance(follow, followups.Pick):
@@ -327,15 +230,15 @@ class Conversation:
             followed = self._follow_up(engine, message, follow, where, session)
             if followed is not None:
                 return followed
-        if _praises(lowered):  # "helpful thanks" with no answer waiting for a verdict
+        if smalltalk.praises(lowered):  # "helpful thanks" with no answer waiting for a verdict
             return Reply(Kind.SMALL_TALK, messages.THANKS_REPLY)
-        if _NONE_OF_THESE.match(lowered) and session is not None:
+        if smalltalk.NONE_OF_THESE.match(lowered) and session is not None:
             return self.none_of_these(user, surface=surface, thread=thread)
-        if _GREETING.match(lowered):
+        if smalltalk.GREETING.match(lowered):
             return Reply(Kind.SMALL_TALK, messages.GREETING_REPLY)
-        if _THANKS.match(lowered) or _thanks_only(lowered):
+        if smalltalk.THANKS.match(lowered) or smalltalk.thanks_only(lowered):
             return Reply(Kind.SMALL_TALK, messages.THANKS_REPLY)
-        if _BYE.match(lowered):
+        if smalltalk.BYE.match(lowered):
             return Reply(Kind.SMALL_TALK, messages.BYE_REPLY)
         return self.ask(engine, message, user=user, surface=surface, thread=thread)
 
@@ -353,7 +256,7 @@ class Conversation:
         "no, I meant X" is a verdict (not helpful, the message as its reason) and a question, answered; so is
         "no, child criminal exploitation" when its reason finds another item with confidence. "no, what about
         kinship care?" is only a question."""
-        verdict = _verdict(text, lowered, follow)
+        verdict = smalltalk.verdict(text, lowered, follow)
         if verdict is None or session.answered is None:
             return None
         helpful, reason = verdict
@@ -379,7 +282,7 @@ class Conversation:
     def _reject_list(self, engine: Engine, text: str, lowered: str, where: _Where, session: _Session) -> Reply | None:
         """ "hmm not quite" after "did you mean": none of these fit (recorded as a gap); a reason that finds an
         item with confidence on its own ("no, group supervision") is answered too."""
-        verdict = _verdict(text, lowered, None)
+        verdict = smalltalk.verdict(text, lowered, None)
         if verdict is None or verdict[0]:
             return None
         gap = self.none_of_these(where.user, surface=where.surface, thread=where.thread)
@@ -567,7 +470,7 @@ class Conversation:
 
     def _notices(self, answer: Answer) -> tuple[str, ...]:
         notices = []
-        if _URGENT.search(answer.question.lower()):
+        if smalltalk.URGENT.search(answer.question.lower()):
             notices.append(messages.URGENT)
         if answer.truncated:
             notices.append(messages.SHORTENED.format(chars=MAX_QUESTION_CHARS))
