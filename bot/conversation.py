@@ -272,12 +272,8 @@ class Conversation:
         )
         if isinstance(follow, followups.Correct):
             return self._correct(engine, follow, where)
-        if helpful or not reason:
-            return thanks
-        meant = engine.answer(reason, limit=self.limit, further=MORE_RESULTS)
-        if meant.results and meant.results[0].item.id != shown:
-            return self._reply(meant, where, notices=(messages.FEEDBACK_THANKS,))
-        return thanks
+        meant = None if helpful else self._meant(engine, reason, shown)
+        return self._reply(meant, where, notices=(messages.FEEDBACK_THANKS,)) if meant is not None else thanks
 
     def _reject_list(self, engine: Engine, text: str, lowered: str, where: _Where, session: _Session) -> Reply | None:
         """ "hmm not quite" after "did you mean": none of these fit (recorded as a gap); a reason that finds an
@@ -286,11 +282,16 @@ class Conversation:
         if verdict is None or verdict[0]:
             return None
         gap = self.none_of_these(where.user, surface=where.surface, thread=where.thread)
-        reason = verdict[1]
-        meant = engine.answer(reason, limit=self.limit, further=MORE_RESULTS) if reason else None
-        if meant is not None and meant.results:
-            return self._reply(meant, where, notices=(messages.GAP_RECORDED,))
-        return gap
+        meant = self._meant(engine, verdict[1], None)
+        return self._reply(meant, where, notices=(messages.GAP_RECORDED,)) if meant is not None else gap
+
+    def _meant(self, engine: Engine, reason: str, shown: str | None) -> Answer | None:
+        """The answer to the reason given with a "no" ("no, child criminal exploitation"), when it is a question of
+        its own: one answered with confidence by another item than ``shown``."""
+        if not reason:
+            return None
+        meant = engine.answer(reason, limit=self.limit, further=MORE_RESULTS)
+        return meant if meant.results and meant.results[0].item.id != shown else None
 
     def _follow_up(
         self,

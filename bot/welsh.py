@@ -55,7 +55,13 @@ _IN_WELSH_ONLY = {"plant": "children"}
 def _first_words() -> frozenset[str]:
     """The first word of every form, and the words only Welsh has: a message with none of them is not read at all."""
     table, _, _ = _terms()
-    return frozenset(re.split(r"[\s'-]", form)[0] for form in table) | _WELSH_ONLY
+    return frozenset(re.split(r"[\s'-]", form)[0] for form in (*table, *_WELSH_ONLY))
+
+
+def _may_be_welsh(text: str) -> bool:
+    """Whether ``text`` holds a word that starts a Welsh term or that only Welsh has (most messages do not)."""
+    first = _first_words()
+    return any(word in first for word in _PLAIN_WORD.findall(text.lower()))
 
 
 @cache
@@ -75,6 +81,8 @@ def _pattern(forms: dict[str, str]) -> re.Pattern[str]:
 
 def is_welsh(text: str) -> bool:
     """Whether ``text`` reads as Welsh: ``WELSH_WORDS`` words that only Welsh has, or terms of the table."""
+    if not _may_be_welsh(text):
+        return False
     _, anywhere, _ = _terms()
     lowered = text.lower().replace("’", "'")
     found = len(anywhere.findall(lowered))
@@ -88,8 +96,7 @@ def is_welsh(text: str) -> bool:
 def in_english(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """``text`` with its Welsh terms in English (and, in a Welsh message, the framing words dropped), and the
     (Welsh, English) pairs read, each once."""
-    first = _first_words()
-    if not any(word in first for word in _PLAIN_WORD.findall(text.lower())):
+    if not _may_be_welsh(text):
         return text, ()  # most messages: nothing Welsh in them
     table, anywhere, in_welsh = _terms()
     normalised = text.replace("’", "'")

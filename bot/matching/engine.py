@@ -368,8 +368,7 @@ class Engine:
                 named_items.append(phrase)
         if not dropped:
             return None
-        answer = self.answer(kept, limit + len(dropped), further=further + limit, several=False)
-        several = self._several(self.read(kept), answer, limit + len(dropped), started) or answer
+        several = self.answer(kept, limit + len(dropped), further=further + limit)  # nothing left out in it now
 
         def kept_items(matches: tuple[Match, ...]) -> tuple[Match, ...]:
             return tuple(m for m in matches if m.item.id not in dropped)

@@ -179,23 +179,14 @@ _LEFT_OUT = re.compile(
 stuff that isn't county lines", "not signs of safety - other strengths-based models?"."""
 
 
-_LEAVING_CUES = (
-    "other than",
-    "apart from",
-    "aside from",
-    "except",
-    "excluding",
-    "not including",
-    "but not",
-    "n't",
-    " not ",
-)
+_LEAVING_CUES = ("other than", "apart from", "aside from", "except", "excluding", "not ", "n't")
+"""Words one of which every form of ``_LEFT_OUT`` holds: a message with none is not looked at further."""
 
 
 def left_out(text: str) -> tuple[str, tuple[str, ...]]:
     """The message without what it leaves out, and what it leaves out ("other than MST": "MST")."""
     lowered = text.lower()
-    if not lowered.lstrip().startswith("not ") and not any(cue in lowered for cue in _LEAVING_CUES):
+    if not any(cue in lowered for cue in _LEAVING_CUES):
         return text, ()  # most messages: nothing to look for
     found = [m for m in _LEFT_OUT.finditer(text) if (m.group("x") or m.group("first") or "").strip()]
     if not found:
